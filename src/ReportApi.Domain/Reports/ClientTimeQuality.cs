@@ -1,0 +1,17 @@
+namespace ReportApi.Domain.Reports;
+
+/// <summary>How far the client's <c>date-time</c> can be trusted (design decision 3: server receive time is the axis).</summary>
+public enum ClientTimeQuality
+{
+    /// <summary>No <c>date-time</c> key, or JSON null.</summary>
+    Missing,
+
+    /// <summary>Parsed, and the dialect sends true UTC (TrustKit iOS from 1.4.1, RFC 7469).</summary>
+    Utc,
+
+    /// <summary>Parsed, but TrustKit-Android formats device-local wall-clock time with a literal <c>Z</c>.</summary>
+    LocalWithLiteralZ,
+
+    /// <summary>Present but unparseable (old iOS CJK locales, Android API 17 literal <c>HH</c>, non-ASCII digits).</summary>
+    Unparseable,
+}
