@@ -1,6 +1,37 @@
+using ReportApi.Data;
+using ReportApi.Diagnosis;
+using ReportApi.Hosting;
+using ReportApi.Ingestion;
+using ReportApi.Observability;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.UseDefaultUrl();
+builder.AddObservability();
+builder.AddDatabase();
+builder.AddDiagnosis();
+builder.AddIngestion();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddSingleton(TimeProvider.System);
+
 var app = builder.Build();
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
-app.Run();
+
+if (HostingExtensions.IsMigrateCommand(args))
+{
+    await app.MigrateAsync();
+    return;
+}
+
+app.UseRequestLogging();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOperations();
+app.MapIngestion();
+app.MapOpenApi();
+
+await app.MigrateIfConfiguredAsync();
+await app.RunAsync();
 
 public partial class Program;

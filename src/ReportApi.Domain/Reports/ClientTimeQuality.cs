@@ -15,3 +15,14 @@ public enum ClientTimeQuality
     /// <summary>Present but unparseable (old iOS CJK locales, Android API 17 literal <c>HH</c>, non-ASCII digits).</summary>
     Unparseable,
 }
+
+public static class ClientTimeQualityNames
+{
+    public static string ToWire(ClientTimeQuality quality) => quality switch
+    {
+        ClientTimeQuality.Utc => "utc",
+        ClientTimeQuality.LocalWithLiteralZ => "local-literal-z",
+        ClientTimeQuality.Unparseable => "unparseable",
+        _ => "missing",
+    };
+}

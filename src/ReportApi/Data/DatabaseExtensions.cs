@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ReportApi.Data;
+
+internal static class DatabaseExtensions
+{
+    /// <summary>One <see cref="NpgsqlDataSource"/> serves EF Core and the raw Npgsql hot path (one pool, one set of settings).</summary>
+    public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
+
+        var connectionString = builder.Configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:Postgres is required (environment variable ConnectionStrings__Postgres), " +
+                "e.g. \"Host=localhost;Port=5432;Database=pinreports;Username=pinreports;Password=...\".");
+        }
+
+        builder.Services.AddSingleton(_ =>
+        {
+            var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString);
+            dataSourceBuilder.Name = "pinreports";
+            return dataSourceBuilder.Build();
+        });
+        builder.Services.AddDbContext<PinReportsDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention());
+        builder.Services.AddSingleton<PartitionMaintenance>();
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddHostedService<MaintenanceService>();
+        return builder;
+    }
+}

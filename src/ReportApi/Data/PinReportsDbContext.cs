@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ReportApi.Data;
+
+/// <summary>EF Core owns the schema and its migrations; the hot path writes with Npgsql COPY on the same data source.</summary>
+public sealed class PinReportsDbContext(DbContextOptions<PinReportsDbContext> options) : DbContext(options)
+{
+    public DbSet<ReportEntity> Reports => Set<ReportEntity>();
+    public DbSet<CertificateChainEntity> CertificateChains => Set<CertificateChainEntity>();
+    public DbSet<PinSetEntity> PinSets => Set<PinSetEntity>();
+    public DbSet<ReportDedupEntity> ReportDedup => Set<ReportDedupEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PinReportsDbContext).Assembly);
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using ReportApi.Domain.Certificates;
+using ReportApi.Domain.Diagnosis;
+using ReportApi.Domain.Reports;
+using ReportApi.Ingestion;
+
+namespace ReportApi.Diagnosis;
+
+/// <summary>
+/// Runs the pure <see cref="Diagnoser"/> with the configured trust anchors, caching verdicts: during an incident
+/// thousands of reports share one chain, one pin set and one hostname, and chain building is the costly part.
+/// </summary>
+public sealed class DiagnosisService
+{
+    private readonly TrustAnchors _anchors;
+    private readonly BoundedCache<VerdictKey, Domain.Diagnosis.Diagnosis> _verdicts = new(4096);
+
+    public DiagnosisService(IOptions<DiagnosisOptions> options)
+    {
+        var o = options.Value;
+        if (string.IsNullOrWhiteSpace(o.TrustedRootsFile))
+        {
+            _anchors = o.UseSystemTrustStore ? TrustAnchors.SystemOnly : TrustAnchors.None;
+            return;
+        }
+        if (!File.Exists(o.TrustedRootsFile))
+        {
+            throw new InvalidOperationException($"Diagnosis:TrustedRootsFile '{o.TrustedRootsFile}' does not exist.");
+        }
+        _anchors = TrustAnchors.FromPemBundle(File.ReadAllText(o.TrustedRootsFile), o.UseSystemTrustStore);
+    }
+
+    public Domain.Diagnosis.Diagnosis Diagnose(PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt)
+    {
+        // Validity is judged per day: a verdict cached across midnight could miss an expiry by at most a day's rollover.
+        var key = new VerdictKey(
+            Convert.ToHexString(validated.Fingerprint), served is null ? null : Convert.ToHexString(served.Fingerprint),
+            Convert.ToHexString(pinSetFingerprint), report.Hostname, report.ValidationResult,
+            report.TrustKitVersion is null && report.AppVendorId is null, DateOnly.FromDateTime(receivedAt.UtcDateTime));
+        return _verdicts.GetOrAdd(key, static (_, s) => Diagnoser.Diagnose(s.report, s.validated, s.served, s.anchors, s.receivedAt),
+            (report, validated, served, anchors: _anchors, receivedAt));
+    }
+
+    /// <summary>Uncached, for the query API: explanations are recomputed from the stored chain and report.</summary>
+    public Domain.Diagnosis.Diagnosis DiagnoseUncached(PinFailureReport report, ParsedChain validated, ParsedChain? served, DateTimeOffset receivedAt) =>
+        Diagnoser.Diagnose(report, validated, served, _anchors, receivedAt);
+
+    private readonly record struct VerdictKey(
+        string Validated, string? Served, string PinSet, string Hostname, int? ValidationResult, bool LegacyClient, DateOnly Day);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using ReportApi.Data;
+
+namespace ReportApi.Hosting;
+
+internal static class HostingExtensions
+{
+    /// <summary>The contract's default listen address when neither <c>--urls</c>, <c>ASPNETCORE_URLS</c> nor Kestrel endpoints say otherwise.</summary>
+    public static IHostApplicationBuilder UseDefaultUrl(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls("http://localhost:8080");
+        }
+        return builder;
+    }
+
+    /// <summary><c>ReportApi migrate</c>: apply migrations and create partitions, then exit (a one-shot deploy step).</summary>
+    public static bool IsMigrateCommand(string[] args) => args.Length > 0 && args[0] == "migrate";
+
+    public static async Task MigrateAsync(this WebApplication app) =>
+        await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+
+    /// <summary>With <c>Database:MigrateOnStartup</c>, migrations run before the server accepts requests.</summary>
+    public static async Task MigrateIfConfiguredAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup) await app.MigrateAsync();
+    }
+}

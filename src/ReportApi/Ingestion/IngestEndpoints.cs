@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using ReportApi.Domain.Reports;
+using ReportApi.Observability;
+
+namespace ReportApi.Ingestion;
+
+/// <summary><c>POST /v1/reports</c>: the unauthenticated URL apps put in <c>kTSKReportUris</c> / <c>&lt;report-uri&gt;</c>.</summary>
+internal static class IngestEndpoints
+{
+    public static RouteGroupBuilder MapIngestion(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/reports").WithTags("Ingestion");
+        group.MapPost("", IngestAsync)
+            .WithName("IngestReports")
+            .WithSummary("Accept TrustKit (iOS, Android) and RFC 7469 pin-failure reports")
+            .WithDescription("One report object or an array of up to 100. 204 means every report is committed (or was a duplicate of a stored one).")
+            .Accepts<object>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> IngestAsync(
+        HttpContext http, ReportAnalyzer analyzer, IngestQueue queue, IOptions<IngestOptions> options,
+        TimeProvider time, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (!IsJson(http.Request.ContentType))
+        {
+            return Reject("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Send the report as application/json (got '{Truncate(http.Request.ContentType ?? "no Content-Type")}').");
+        }
+
+        using var body = await RequestBody.ReadAsync(http, o.MaxRequestBytes, ct);
+        if (body.TooLarge)
+        {
+            return Reject("too-large", StatusCodes.Status413PayloadTooLarge, "Report body too large",
+                $"The body exceeds Ingest:MaxRequestBytes ({o.MaxRequestBytes} bytes).");
+        }
+
+        var parsed = ReportBodyParser.Parse(body.Span, ReportLimits.Default);
+        if (!parsed.IsValid)
+        {
+            ReportApiTelemetry.RequestRejected("invalid");
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "The report body is invalid",
+                detail: $"{parsed.Problems.Count} problem(s); nothing from this request was stored.",
+                type: "https://pinreports.dev/problems/invalid-report",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["errors"] = parsed.Problems.Select(p => new { pointer = p.Pointer, detail = p.Message }).ToArray(),
+                });
+        }
+
+        var receivedAt = time.GetUtcNow();
+        var records = new IngestRecord[parsed.Reports.Count];
+        for (var i = 0; i < records.Length; i++) records[i] = analyzer.Analyze(parsed.Reports[i], receivedAt);
+
+        var request = new WriteRequest(records);
+        if (!queue.TryEnqueue(request))
+        {
+            return Unavailable(http, o, "backlog-full", "The ingest backlog is full; retry later. Nothing from this request was stored.");
+        }
+
+        // The promise of a 2xx: answer only after the transaction holding these reports committed.
+        WriteResult result;
+        try
+        {
+            result = await request.Completion.Task.WaitAsync(o.CommitTimeout, time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            return Unavailable(http, o, "commit-timeout", "The database did not commit in time; retry later.");
+        }
+        return result.Committed
+            ? TypedResults.NoContent()
+            : Unavailable(http, o, "database-unavailable", "The database is unavailable; retry later. Nothing from this request was stored.");
+    }
+
+    private static ProblemHttpResult Unavailable(HttpContext http, IngestOptions o, string reason, string detail)
+    {
+        http.Response.Headers[HeaderNames.RetryAfter] = o.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Reject(reason, StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail);
+    }
+
+    private static ProblemHttpResult Reject(string reason, int status, string title, string detail)
+    {
+        ReportApiTelemetry.RequestRejected(reason);
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail);
+    }
+
+    /// <summary>application/json with or without parameters (charset), or any +json type. TrustKit sends exactly application/json.</summary>
+    private static bool IsJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media)) return false;
+        var type = media.MediaType.AsSpan();
+        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
+}

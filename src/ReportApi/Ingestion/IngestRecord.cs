@@ -1,0 +1,16 @@
+using ReportApi.Domain.Certificates;
+using ReportApi.Domain.Reports;
+
+namespace ReportApi.Ingestion;
+
+/// <summary>A parsed and analysed report, ready for the writer: everything the COPY row and its references need.</summary>
+internal sealed record IngestRecord(
+    Guid Id,
+    DateTimeOffset ReceivedAt,
+    PinFailureReport Report,
+    byte[]? DeviceHash,
+    ParsedChain Validated,
+    ParsedChain? Served,
+    PinSet PinSet,
+    byte[] DedupKey,
+    string Diagnosis);

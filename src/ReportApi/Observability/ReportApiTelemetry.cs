@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace ReportApi.Observability;
+
+/// <summary>The service's one ActivitySource and Meter, and its instruments (names follow OpenTelemetry conventions).</summary>
+internal static class ReportApiTelemetry
+{
+    public const string Name = "PinReports.ReportApi";
+    public static readonly ActivitySource ActivitySource = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    private static readonly Counter<long> Accepted = Meter.CreateCounter<long>("pinreports.reports.accepted", "{report}", "Reports acknowledged with 204 (stored or duplicate).");
+    private static readonly Counter<long> Stored = Meter.CreateCounter<long>("pinreports.reports.stored", "{report}", "Reports newly stored.");
+    private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("pinreports.reports.duplicates", "{report}", "Reports acknowledged as duplicates of a report stored in the last 24 h.");
+    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("pinreports.reports.rejected", "{request}", "Ingest requests rejected, by reason.");
+    private static readonly Counter<long> FailedReports = Meter.CreateCounter<long>("pinreports.ingest.batch.failed", "{report}", "Reports in batches whose transaction failed (answered 503).");
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("pinreports.ingest.batch.size", "{report}", "Reports per group-commit transaction.");
+    private static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("pinreports.ingest.batch.duration", "s", "Time to write and commit one batch.");
+
+    public static void RecordBatch(int reports, int stored, TimeSpan elapsed)
+    {
+        Accepted.Add(reports);
+        Stored.Add(stored);
+        Duplicates.Add(reports - stored);
+        BatchSize.Record(reports);
+        BatchDuration.Record(elapsed.TotalSeconds);
+    }
+
+    public static void BatchFailed(int reports) => FailedReports.Add(reports);
+
+    public static void RequestRejected(string reason) => Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    private static Func<int> _queueDepth = static () => 0;
+    private static readonly ObservableGauge<int> QueueDepth =
+        Meter.CreateObservableGauge("pinreports.ingest.queue.depth", static () => _queueDepth(), "{report}", "Reports waiting for their commit.");
+
+    /// <summary>Queue depth is observed, not pushed: the gauge reads the (one) live queue when a collector asks.</summary>
+    public static void ObserveQueue(Func<int> pendingReports) => _queueDepth = pendingReports;
+}

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace ReportApi.Tests.Infrastructure;
+
+/// <summary>
+/// The real service on Kestrel (real HTTP on a loopback port) against its own database. Settings override
+/// configuration the way an operator's environment variables would.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public const string DeviceIdKey = "test-device-id-key-0123456789abcdef";
+
+    private readonly Factory _factory;
+
+    private TestApp(Factory factory, string connectionString)
+    {
+        _factory = factory;
+        ConnectionString = connectionString;
+        Db = NpgsqlDataSource.Create(connectionString);
+        Client = factory.CreateClient();
+        Client.Timeout = TimeSpan.FromSeconds(60);
+    }
+
+    public HttpClient Client { get; }
+    public NpgsqlDataSource Db { get; }
+    public string ConnectionString { get; }
+    public Uri BaseAddress => Client.BaseAddress!;
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<TestApp> StartAsync(PostgresFixture postgres, IDictionary<string, string?>? settings = null)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        return Start(connectionString, settings);
+    }
+
+    public static TestApp Start(string connectionString, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Privacy:DeviceIdKey"] = DeviceIdKey,
+            ["Diagnosis:UseSystemTrustStore"] = "false",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+        var factory = new Factory(all);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return new TestApp(factory, connectionString);
+    }
+
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var command = Db.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    private sealed class Factory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        }
+    }
+}
