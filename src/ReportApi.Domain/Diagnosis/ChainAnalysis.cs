@@ -167,13 +167,19 @@ internal sealed record ChainAnalysis(
     private static List<ChainKey> ChainKeys(IReadOnlyList<ChainPathElement> path, ParsedChain chain, ParsedChain? served)
     {
         var reported = chain.Certificates.Concat(served?.Certificates ?? []).Where(c => c.Parsed).ToList();
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var info in reported)
+        {
+            positions.TryAdd(info.CertificateSha256!, info.Position);
+        }
+
         var keys = new List<ChainKey>();
         var onPath = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < path.Count; i++)
         {
             var element = path[i];
             onPath.Add(element.CertificateSha256);
-            var position = reported.FirstOrDefault(c => c.CertificateSha256 == element.CertificateSha256)?.Position;
+            int? position = positions.TryGetValue(element.CertificateSha256, out var p) ? p : null;
             keys.Add(new ChainKey(i, position, element.Subject, element.Issuer, element.SpkiSha256));
         }
 
@@ -192,11 +198,17 @@ internal sealed record ChainAnalysis(
 
     private static List<(string Pin, ChainKey Key)> FindPinMatches(PinFailureReport report, IReadOnlyList<ChainKey> keys)
     {
+        // First key per SPKI, path keys before reported-only ones, so a match names the path position.
+        var bySpki = new Dictionary<string, ChainKey>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            bySpki.TryAdd(key.SpkiSha256, key);
+        }
+
         var matches = new List<(string, ChainKey)>();
         foreach (var pin in report.KnownPins.Where(p => p.IsValidSha256).Select(p => Convert.ToBase64String(p.Sha256!)).Distinct())
         {
-            var key = keys.FirstOrDefault(k => k.SpkiSha256 == pin);
-            if (key is not null)
+            if (bySpki.TryGetValue(pin, out var key))
             {
                 matches.Add((pin, key));
             }

@@ -11,6 +11,12 @@ namespace ReportApi.Domain.Diagnosis;
 /// </summary>
 public static class Diagnoser
 {
+    /// <param name="report">The normalised report; its pins and validation result take part in the decision.</param>
+    /// <param name="validated">The parsed <c>validated-certificate-chain</c> (may be empty).</param>
+    /// <param name="served">The parsed <c>served-certificate-chain</c> when the dialect sends one.</param>
+    /// <param name="anchors">System store and operator roots; shared, thread-safe.</param>
+    /// <param name="receivedAt">Server receive time: validity periods are judged at this instant.</param>
+    /// <param name="context">Observed history and prevalence; optional.</param>
     public static Diagnosis Diagnose(
         PinFailureReport report,
         ParsedChain validated,
