@@ -1,0 +1,25 @@
+namespace ReportApi.Domain.Diagnosis;
+
+/// <summary>
+/// The diagnosis of one report: a contract code, a one-paragraph explanation for the on-call engineer, and the evidence
+/// it rests on. The "Changed*" fields name the certificate the explanation is about (the new key for a rotation, the
+/// broken certificate for an invalid chain, the interception CA); <see cref="ChangedPosition"/> is its index in the
+/// built chain path (0 = leaf), which equals the reported position for a chain sent leaf-first.
+/// Chain evidence (<see cref="ChainTrusted"/>, <see cref="HostnameMatches"/>, <see cref="Expired"/>) is false when the
+/// report carries no parsable certificate.
+/// </summary>
+public sealed record Diagnosis(
+    DiagnosisCode Code,
+    string Explanation,
+    int? ChangedPosition = null,
+    string? ChangedSubject = null,
+    string? ChangedIssuer = null,
+    string? ChangedSpki = null,
+    bool ChainTrusted = false,
+    bool HostnameMatches = false,
+    bool Expired = false,
+    bool PinMatched = false,
+    string? InterceptionProduct = null)
+{
+    public string CodeWire => Code.ToWire();
+}
