@@ -1,3 +1,4 @@
+using ReportApi.Auth;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Hosting;
@@ -11,6 +12,7 @@ builder.AddObservability();
 builder.AddDatabase();
 builder.AddDiagnosis();
 builder.AddIngestion();
+builder.AddApiKeyAuth();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -26,6 +28,8 @@ if (HostingExtensions.IsMigrateCommand(args))
 app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOperations();
 app.MapIngestion();

@@ -11,6 +11,8 @@ namespace ReportApi.Tests.Infrastructure;
 public sealed class TestApp : IAsyncDisposable
 {
     public const string DeviceIdKey = "test-device-id-key-0123456789abcdef";
+    public const string ReaderKey = "reader-key-0123456789abcdef";
+    public const string AdminKey = "admin-key-0123456789abcdef";
 
     private readonly Factory _factory;
 
@@ -21,9 +23,27 @@ public sealed class TestApp : IAsyncDisposable
         Db = NpgsqlDataSource.Create(connectionString);
         Client = factory.CreateClient();
         Client.Timeout = TimeSpan.FromSeconds(60);
+        Reader = CreateClient(ReaderKey);
+        Admin = CreateClient(AdminKey);
     }
 
+    /// <summary>An HTTP client that sends <c>Authorization: Bearer {apiKey}</c>.</summary>
+    public HttpClient CreateClient(string apiKey)
+    {
+        var client = _factory.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(60);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    /// <summary>Unauthenticated, like a mobile app posting reports.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>With the configured <c>reader</c> API key.</summary>
+    public HttpClient Reader { get; }
+
+    /// <summary>With the configured <c>admin</c> API key.</summary>
+    public HttpClient Admin { get; }
     public NpgsqlDataSource Db { get; }
     public string ConnectionString { get; }
     public Uri BaseAddress => Client.BaseAddress!;
@@ -43,6 +63,12 @@ public sealed class TestApp : IAsyncDisposable
             ["Privacy:DeviceIdKey"] = DeviceIdKey,
             ["Diagnosis:UseSystemTrustStore"] = "false",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Auth:ApiKeys:0:Name"] = "on-call",
+            ["Auth:ApiKeys:0:Key"] = ReaderKey,
+            ["Auth:ApiKeys:0:Role"] = "reader",
+            ["Auth:ApiKeys:1:Name"] = "release-bot",
+            ["Auth:ApiKeys:1:Key"] = AdminKey,
+            ["Auth:ApiKeys:1:Role"] = "admin",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var factory = new Factory(all);
@@ -60,6 +86,8 @@ public sealed class TestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Reader.Dispose();
+        Admin.Dispose();
         await _factory.DisposeAsync();
         await Db.DisposeAsync();
     }
