@@ -4,6 +4,7 @@ using ReportApi.Diagnosis;
 using ReportApi.Hosting;
 using ReportApi.Ingestion;
 using ReportApi.Observability;
+using ReportApi.Query;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,8 +14,9 @@ builder.AddDatabase();
 builder.AddDiagnosis();
 builder.AddIngestion();
 builder.AddApiKeyAuth();
+builder.AddReportQueries();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
@@ -33,7 +35,8 @@ app.UseAuthorization();
 
 app.MapOperations();
 app.MapIngestion();
-app.MapOpenApi();
+app.MapReportQueries();
+app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();
 await app.RunAsync();

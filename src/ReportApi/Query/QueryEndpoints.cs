@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+using ReportApi.Auth;
+
+namespace ReportApi.Query;
+
+/// <summary><c>GET /v1/reports</c> and <c>GET /v1/reports/{id}</c>: reports for incident responders (reader or admin key).</summary>
+internal static class QueryEndpoints
+{
+    public static RouteGroupBuilder MapReportQueries(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/reports").WithTags("Reports").RequireAuthorization(Policies.Read);
+        group.MapGet("", ListAsync)
+            .WithName("ListReports")
+            .WithSummary("Reports, newest first, filtered; keyset-paginated JSON or a CSV stream (Accept: text/csv)")
+            .Produces<ReportPage>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("{id}", GetAsync)
+            .WithName("GetReport")
+            .WithSummary("One report: fields, raw JSON, every certificate of each chain, and its diagnosis with an explanation")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<Results<Ok<ReportPage>, EmptyHttpResult, ProblemHttpResult>> ListAsync(
+        [AsParameters] ReportListQuery query, HttpContext http, ReportQueries queries, TimeProvider time, CancellationToken ct)
+    {
+        var (filter, problems) = ReportFilter.Validate(query, time.GetUtcNow());
+        if (filter is null) return InvalidQuery(problems);
+
+        if (WantsCsv(http.Request))
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = "attachment; filename=\"pinreports.csv\"";
+            await ReportCsv.WriteAsync(http.Response.Body, queries.StreamAsync(filter, ct), ct);
+            return TypedResults.Empty;
+        }
+        return TypedResults.Ok(await queries.PageAsync(filter, ct));
+    }
+
+    private static async Task<Results<Ok<ReportDetails>, ProblemHttpResult>> GetAsync(string id, ReportQueries queries, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var guid))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid report id",
+                detail: "A report id is a UUID, as returned by GET /v1/reports.");
+        }
+        var details = await queries.FindAsync(guid, ct);
+        return details is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Report not found", detail: $"No report has id {guid}.")
+            : TypedResults.Ok(details);
+    }
+
+    internal static ProblemHttpResult InvalidQuery(IEnumerable<QueryProblem> problems) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "Invalid query parameters",
+        extensions: new Dictionary<string, object?>
+        {
+            ["errors"] = problems.Select(p => new { parameter = p.Parameter, detail = p.Detail }).ToArray(),
+        });
+
+    private static bool WantsCsv(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using ReportApi.Data;
+using ReportApi.Diagnosis;
+using ReportApi.Domain.Certificates;
+using ReportApi.Domain.Reports;
+
+namespace ReportApi.Query;
+
+/// <summary>Reads reports for responders: pages, CSV streams, and one report with its chains and diagnosis.</summary>
+internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis)
+{
+    public async Task<ReportPage> PageAsync(ReportFilter filter, CancellationToken ct)
+    {
+        // One row more than the page says whether a next page exists, without a count(*).
+        await using var command = QuerySql.List(dataSource, filter, filter.Limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = new List<ReportSummary>(filter.Limit);
+        var more = false;
+        while (await reader.ReadAsync(ct))
+        {
+            if (items.Count == filter.Limit)
+            {
+                more = true;
+                break;
+            }
+            items.Add(ReportSummary.Read(reader));
+        }
+        var next = more ? new ReportCursor(items[^1].ReceivedAt, items[^1].Id).Encode() : null;
+        return new ReportPage(items, next);
+    }
+
+    public async IAsyncEnumerable<ReportSummary> StreamAsync(ReportFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var command = QuerySql.List(dataSource, filter, limit: null);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return ReportSummary.Read(reader);
+    }
+
+    public async Task<ReportDetails?> FindAsync(Guid id, CancellationToken ct)
+    {
+        if (ReceivedAtOf(id) is not { } receivedAt) return null;
+        await using var command = dataSource.CreateCommand(QuerySql.Details);
+        command.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Uuid) { Value = id });
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = receivedAt });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = receivedAt.AddMilliseconds(1) });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+
+        var summary = ReportSummary.Read(reader);
+        var sha256Pins = reader.GetFieldValue<string[]>(21).ToHashSet(StringComparer.Ordinal);
+        var raw = JsonDocument.Parse(reader.GetString(25)).RootElement.Clone();
+        var validated = Certificates(reader, 26);
+        var served = reader.IsDBNull(27) ? null : Certificates(reader, 27);
+
+        var chains = new List<ChainView> { new("validated", [.. validated.Select(c => CertificateView.From(c, sha256Pins))]) };
+        if (served is not null) chains.Add(new("served", [.. served.Select(c => CertificateView.From(c, sha256Pins))]));
+
+        // The explanation is recomputed from the stored chain: the same pure function that set the stored code.
+        var verdict = diagnosis.DiagnoseUncached(
+            ToReport(summary, reader.GetString(25)),
+            ChainParser.Parse([.. validated.Select(c => c.Pem)]),
+            served is null ? null : ChainParser.Parse([.. served.Select(c => c.Pem)]),
+            summary.ReceivedAt);
+        return new ReportDetails(summary, raw, chains, DiagnosisView.From(verdict));
+    }
+
+    /// <summary>The receive time a UUIDv7 id was made from (millisecond precision); null for ids this service never issues.</summary>
+    internal static DateTimeOffset? ReceivedAtOf(Guid id)
+    {
+        if (id.Version != 7) return null;
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        var unixMs = (long)(BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16);
+        return DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
+    }
+
+    private static StoredCertificate[] Certificates(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? [] : JsonSerializer.Deserialize(reader.GetString(ordinal), DataJsonContext.Default.StoredCertificateArray) ?? [];
+
+    private static PinFailureReport ToReport(ReportSummary s, string rawJson) => new()
+    {
+        Dialect = s.Dialect switch { "trustkit-ios" => ReportDialect.TrustKitIos, "trustkit-android" => ReportDialect.TrustKitAndroid, _ => ReportDialect.Rfc7469 },
+        Hostname = s.Hostname,
+        NotedHostname = s.NotedHostname,
+        ValidationResult = s.ValidationResult,
+        EnforcePinning = s.EnforcePinning,
+        IncludeSubdomains = s.IncludeSubdomains,
+        AppBundleId = s.App,
+        AppVersion = s.Version,
+        AppPlatform = s.Platform,
+        TrustKitVersion = s.TrustKitVersion,
+        // Only whether the client sent an install id matters to the diagnosis (TrustKit 1.1.x sent none).
+        AppVendorId = s.Device is null ? null : "(hashed)",
+        ClientTimeQuality = ClientTimeQuality.Missing,
+        ValidatedChain = [],
+        KnownPins = [.. s.KnownPins.Select(KnownPinParser.Parse)],
+        RawJson = rawJson,
+    };
+}
