@@ -5,6 +5,7 @@ using ReportApi.Hosting;
 using ReportApi.Ingestion;
 using ReportApi.Observability;
 using ReportApi.Query;
+using ReportApi.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.AddDatabase();
 builder.AddDiagnosis();
 builder.AddIngestion();
 builder.AddApiKeyAuth();
+builder.AddAbuseProtection();
 builder.AddReportQueries();
 builder.Services.AddProblemDetails();
 builder.AddApiDocs();
@@ -27,13 +29,16 @@ if (HostingExtensions.IsMigrateCommand(args))
     return;
 }
 
+app.UseTrustedForwardedHeaders();
 app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOperations();
+app.MapMetrics();
 app.MapIngestion();
 app.MapReportQueries();
 app.MapApiDocs();

@@ -28,13 +28,21 @@ internal static class ObservabilityExtensions
                 .AddMeter(ReportApiTelemetry.Name, "Npgsql")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
         // OTLP only when an endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT), so a laptop run needs no collector.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             otel.UseOtlpExporter();
         }
         return builder;
+    }
+
+    /// <summary><c>GET /metrics</c> in Prometheus text format, for the service-health dashboard and scrapers.</summary>
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
     }
 
     /// <summary>One structured line per request, carrying the trace id so a log line leads to its trace.</summary>
