@@ -156,7 +156,8 @@ internal sealed class LoadDriver
             }
 
             var finished = Stopwatch.GetTimestamp();
-            stats.Completed(PhaseAt(finished, measureStartTicks, measureEndTicks), status, arraySize, finished - started, finished - scheduled);
+            // Task.Delay may wake a little early (and waits under 1 ms are skipped): never count from after the real start.
+            stats.Completed(PhaseAt(finished, measureStartTicks, measureEndTicks), status, arraySize, finished - started, finished - Math.Min(scheduled, started));
             if (status == 204) acknowledged.AddRange(ids);
             else notAcknowledged.AddRange(ids);
         }
