@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Ingest load test in one command:
+#   scripts/loadtest.sh [load tool options]      e.g.  scripts/loadtest.sh --duration 30s --concurrency 200
+#
+# 1. starts PostgreSQL (scripts/dev-postgres.sh; it stays up afterwards, like for run.sh),
+# 2. builds the service and tools/PinReports.LoadTest in Release,
+# 3. starts the built service directly (`dotnet ReportApi.dll`, so its PID is the service's) with
+#    ASPNETCORE_ENVIRONMENT=Development, Database__MigrateOnStartup=true, Serilog at Warning,
+# 4. waits for /readyz, runs the load tool with --pid (service RSS/CPU) and --verify-connection-string (every 204
+#    must have its row), passing the arguments above through (see `--help` of the tool for all of them),
+# 5. stops the service. Exit code = the load tool's (1 = acknowledged reports missing from the database).
+#
+# Logs (build, service, PostgreSQL, result.json) go to a fresh temp dir printed at the start and the end.
+# Environment: LOADTEST_PORT (default 8080; if it is taken, the first free port from 18080 is used),
+#              ConnectionStrings__Postgres (default: what dev-postgres.sh prints).
+# The machine is shared: the summary shows the load average and how busy the CPUs were; compare runs with care.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pinreports-load.XXXXXX")"
+log() { echo "[loadtest] $*"; }
+log "logs in $LOG_DIR"
+
+port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+PORT="${LOADTEST_PORT:-8080}"
+if port_in_use "$PORT"; then
+  for candidate in $(seq 18080 18099); do
+    if ! port_in_use "$candidate"; then
+      log "port $PORT is taken (another service?); using $candidate"
+      PORT="$candidate"
+      break
+    fi
+  done
+  port_in_use "$PORT" && { log "no free port found; set LOADTEST_PORT"; exit 2; }
+fi
+URL="http://localhost:$PORT"
+
+log "starting PostgreSQL (scripts/dev-postgres.sh)"
+CONN="${ConnectionStrings__Postgres:-$(scripts/dev-postgres.sh 2>"$LOG_DIR/dev-postgres.log" | tail -n 1)}"
+[ -n "$CONN" ] || { log "no connection string; see $LOG_DIR/dev-postgres.log"; exit 2; }
+
+log "building (Release)"
+if ! { dotnet build -c Release src/ReportApi/ReportApi.csproj -nologo -v q \
+       && dotnet build -c Release tools/PinReports.LoadTest/PinReports.LoadTest.csproj -nologo -v q; } >"$LOG_DIR/build.log" 2>&1; then
+  tail -n 30 "$LOG_DIR/build.log"
+  log "build failed; full log: $LOG_DIR/build.log"
+  exit 2
+fi
+SERVICE_DIR="$ROOT/src/ReportApi/bin/Release/net10.0"
+LOAD_DLL="$ROOT/tools/PinReports.LoadTest/bin/Release/net10.0/PinReports.LoadTest.dll"
+
+log "starting the service on $URL"
+(
+  cd "$SERVICE_DIR" # content root: appsettings*.json next to the dll
+  export ASPNETCORE_ENVIRONMENT=Development
+  export ConnectionStrings__Postgres="$CONN"
+  export Database__MigrateOnStartup=true
+  export Serilog__MinimumLevel__Default=Warning
+  exec dotnet ReportApi.dll --urls "$URL"
+) >"$LOG_DIR/service.log" 2>&1 &
+SERVICE_PID=$!
+
+stop_service() {
+  if kill -0 "$SERVICE_PID" 2>/dev/null; then
+    kill -TERM "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$SERVICE_PID" 2>/dev/null && { log "service did not stop in 15 s; killing it"; kill -KILL "$SERVICE_PID" 2>/dev/null || true; }
+    wait "$SERVICE_PID" 2>/dev/null || true
+    log "service stopped"
+  fi
+}
+trap stop_service EXIT
+
+ready=""
+for _ in $(seq 240); do
+  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 40 "$LOG_DIR/service.log"; log "the service exited during start-up"; exit 2; }
+  if curl -fsS -o /dev/null "$URL/readyz" 2>/dev/null; then ready=1; break; fi
+  sleep 0.5
+done
+[ -n "$ready" ] || { tail -n 40 "$LOG_DIR/service.log"; log "the service is not ready after 120 s"; exit 2; }
+log "service ready (pid $SERVICE_PID)"
+READY_LINES="$(wc -l <"$LOG_DIR/service.log")"
+log "before the run: $(uptime)"
+
+set +e
+dotnet "$LOAD_DLL" --url "$URL" --pid "$SERVICE_PID" --verify-connection-string "$CONN" --json "$LOG_DIR/result.json" "$@"
+rc=$?
+set -e
+
+log "after the run: $(uptime)"
+# Start-up noise (e.g. EF's failed history query on a fresh database) is not counted: only lines logged after /readyz.
+problems="$(tail -n +"$((READY_LINES + 1))" "$LOG_DIR/service.log" | grep -ciE '"@l":"(Warning|Error|Fatal)"|Unhandled exception' || true)"
+log "service log: $LOG_DIR/service.log ($problems warning/error lines during the run)"
+log "figures: $LOG_DIR/result.json"
+exit "$rc"
