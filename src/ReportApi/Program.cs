@@ -4,6 +4,7 @@ using ReportApi.Diagnosis;
 using ReportApi.Hosting;
 using ReportApi.Ingestion;
 using ReportApi.Observability;
+using ReportApi.Privacy;
 using ReportApi.Query;
 using ReportApi.Security;
 
@@ -13,6 +14,7 @@ builder.UseDefaultUrl();
 builder.AddObservability();
 builder.AddDatabase();
 builder.AddDiagnosis();
+builder.AddPrivacy();
 builder.AddIngestion();
 builder.AddApiKeyAuth();
 builder.AddAbuseProtection();
@@ -41,6 +43,7 @@ app.MapOperations();
 app.MapMetrics();
 app.MapIngestion();
 app.MapReportQueries();
+app.MapPrivacy();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();

@@ -9,3 +9,14 @@ public sealed class DatabaseOptions
     /// <summary>Days of partitions created ahead of today, so a midnight rollover never meets a missing partition.</summary>
     public int PartitionDaysAhead { get; set; } = 7;
 }
+
+/// <summary>Configuration section <c>Retention</c>.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>
+    /// <c>Retention:Days</c>: whole daily partitions of reports older than this are dropped (never a mass DELETE).
+    /// 0 keeps everything.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 36_500)]
+    public int Days { get; set; } = 90;
+}

@@ -4,11 +4,12 @@ using Npgsql;
 namespace ReportApi.Data;
 
 /// <summary>
-/// Hourly housekeeping: partitions ahead of time and pruning of expired dedup keys. Both are idempotent, so
+/// Hourly housekeeping: partitions ahead of time, retention (dropping whole expired partitions) and pruning of
+/// expired dedup keys. Both are idempotent, so
 /// replicas running it concurrently are harmless.
 /// </summary>
 internal sealed class MaintenanceService(
-    PartitionMaintenance partitions, NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options,
+    PartitionMaintenance partitions, NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, IOptions<RetentionOptions> retention,
     TimeProvider time, ILogger<MaintenanceService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -21,6 +22,11 @@ internal sealed class MaintenanceService(
             try
             {
                 await partitions.EnsureAheadAsync(options.Value.PartitionDaysAhead, stoppingToken);
+                if (retention.Value.Days > 0)
+                {
+                    var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+                    await partitions.DropBeforeAsync(today.AddDays(-retention.Value.Days), stoppingToken);
+                }
                 await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
                 var pruned = await command.ExecuteNonQueryAsync(stoppingToken);
                 logger.LogDebug("Pruned {Count} expired dedup keys", pruned);

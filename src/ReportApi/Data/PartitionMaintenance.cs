@@ -1,3 +1,4 @@
+using System.Globalization;
 using Npgsql;
 
 namespace ReportApi.Data;
@@ -34,5 +35,35 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
             }
         }
         logger.LogDebug("Report partitions ensured from {From} through {Through}", from, through);
+    }
+
+    /// <summary>Drops the daily partitions whose whole day lies before <paramref name="keepFrom"/>; returns their names.</summary>
+    public async Task<IReadOnlyList<string>> DropBeforeAsync(DateOnly keepFrom, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var expired = new List<string>();
+        await using (var list = new NpgsqlCommand(PartitionSql.ListPartitions, connection))
+        {
+            list.Parameters.AddWithValue("parent", "reports");
+            await using var reader = await list.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var name = reader.GetString(0);
+                // Only partitions this service named; anything else an operator attached is left alone.
+                if (name.Length == "reports_p".Length + 8 && name.StartsWith("reports_p", StringComparison.Ordinal)
+                    && DateOnly.TryParseExact(name["reports_p".Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                    && day < keepFrom)
+                {
+                    expired.Add(name);
+                }
+            }
+        }
+        foreach (var name in expired)
+        {
+            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
+            await drop.ExecuteNonQueryAsync(ct);
+            logger.LogInformation("Retention dropped partition {Partition}", name);
+        }
+        return expired;
     }
 }

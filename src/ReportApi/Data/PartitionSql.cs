@@ -12,6 +12,14 @@ internal static class PartitionSql
     /// <summary>Partition names carry the day so retention can drop them by name.</summary>
     public static string PartitionName(DateOnly day) => $"reports_p{day:yyyyMMdd}";
 
+    /// <summary>Names of the partitions of a partitioned table.</summary>
+    public const string ListPartitions = """
+        SELECT c.relname FROM pg_inherits i
+        JOIN pg_class c ON c.oid = i.inhrelid
+        JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname = @parent
+        """;
+
     public const string PruneDedup = """
         DELETE FROM report_dedup WHERE last_stored_at < now() - interval '24 hours'
         """;

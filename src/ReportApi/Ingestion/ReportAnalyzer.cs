@@ -1,4 +1,5 @@
 using ReportApi.Diagnosis;
+using ReportApi.Privacy;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
 using ReportApi.Domain.Reports;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Privacy;
 
 /// <summary>
 /// Turns the install identifier into a keyed HMAC-SHA256 (design decision 4): distinct-device counts still work,

@@ -1,4 +1,4 @@
-namespace ReportApi.Ingestion;
+namespace ReportApi.Privacy;
 
 /// <summary>Configuration section <c>Privacy</c>.</summary>
 public sealed class PrivacyOptions
