@@ -4,6 +4,7 @@ using ReportApi.Diagnosis;
 using ReportApi.Hosting;
 using ReportApi.Ingestion;
 using ReportApi.Observability;
+using ReportApi.Pins;
 using ReportApi.Query;
 using ReportApi.Security;
 
@@ -14,6 +15,7 @@ builder.AddObservability();
 builder.AddDatabase();
 builder.AddDiagnosis();
 builder.AddIngestion();
+builder.AddPins();
 builder.AddApiKeyAuth();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
@@ -41,6 +43,7 @@ app.MapOperations();
 app.MapMetrics();
 app.MapIngestion();
 app.MapReportQueries();
+app.MapPins();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();
