@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ReportApi.Auth;
@@ -30,7 +31,9 @@ internal static partial class PinsEndpoints
             .WithDescription("Per app, version, platform, noted hostname and pin set: the known pins (with the certificate each names, "
                 + "when seen), the known-pins expiration date, first and last seen, distinct devices, reports and flags "
                 + "(fewer-than-two-pins, single-ca, expiring-soon, expired). Filters: app, version, platform, hostname, expiringWithinDays.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/preflight", PreflightAsync)
             .WithName("Preflight")
             .WithSummary("Would this certificate chain pass the pins of every app version seen recently?")
@@ -38,14 +41,31 @@ internal static partial class PinsEndpoints
                 + "in the last 30 days that pins the hostname: pass or fail, the matching pin, and the devices that would fail.")
             .Accepts<string>("application/x-pem-file", "application/pem-certificate-chain", "text/plain")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return group;
     }
 
+    /// <summary>
+    /// The query parameters, declared so the OpenAPI document lists them. All are bound as text and validated here
+    /// (from the raw query, which also sees a repeated parameter): a malformed value is a 400 problem, never a 500.
+    /// </summary>
+    internal sealed record PinListQuery(
+        [property: FromQuery(Name = "app")] string? App,
+        [property: FromQuery(Name = "version")] string? Version,
+        [property: FromQuery(Name = "platform")] string? Platform,
+        [property: FromQuery(Name = "hostname")] string? Hostname,
+        [property: FromQuery(Name = "expiringWithinDays")] string? ExpiringWithinDays);
+
+    internal sealed record PreflightQuery([property: FromQuery(Name = "hostname")] string? Hostname);
+
     internal static async Task<Results<Ok<PinInventoryResponse>, ProblemHttpResult>> ListAsync(
-        HttpContext http, PinInventoryStore store, IOptions<PinsOptions> options, TimeProvider time, CancellationToken ct)
+        [AsParameters] PinListQuery parameters, HttpContext http, PinInventoryStore store, IOptions<PinsOptions> options,
+        TimeProvider time, CancellationToken ct)
     {
+        _ = parameters;
         var query = http.Request.Query;
         var errors = new List<string>();
         var app = Single(query, "app", errors);
@@ -75,7 +95,7 @@ internal static partial class PinsEndpoints
     }
 
     internal static async Task<Results<Ok<PreflightResponse>, ProblemHttpResult>> PreflightAsync(
-        HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, IOptions<PinsOptions> options, TimeProvider time,
+        [AsParameters] PreflightQuery parameters, HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, IOptions<PinsOptions> options, TimeProvider time,
         CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media)
@@ -85,6 +105,7 @@ internal static partial class PinsEndpoints
                 "Send the PEM chain as application/x-pem-file (or application/pem-certificate-chain, text/plain).");
         }
 
+        _ = parameters;
         var errors = new List<string>();
         var hostname = NormalizeHostname(Single(http.Request.Query, "hostname", errors), errors);
         if (errors.Count > 0 || hostname is null) return BadRequest("Invalid query parameters", errors);

@@ -151,6 +151,20 @@ public sealed class PinInventoryTests(PostgresFixture postgres)
         Assert.Equal(0, empty.GetProperty("items").GetArrayLength());
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_lists_both_endpoints_with_their_query_parameters()
+    {
+        await using var app = await TestApp.StartAsync(postgres);
+        using var openApi = JsonDocument.Parse(await app.Client.GetStringAsync("/openapi/v1.json", Ct));
+        var paths = openApi.RootElement.GetProperty("paths");
+        var pinParameters = paths.GetProperty("/v1/pins").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["app", "version", "platform", "hostname", "expiringWithinDays"], pinParameters);
+        var preflight = paths.GetProperty("/v1/preflight").GetProperty("post");
+        Assert.Equal("hostname", Assert.Single(preflight.GetProperty("parameters").EnumerateArray()).GetProperty("name").GetString());
+        Assert.True(preflight.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/x-pem-file", out _));
+    }
+
     internal static async Task<JsonElement> GetJsonAsync(HttpClient client, string url)
     {
         var response = await client.GetAsync(url, Ct);
