@@ -9,6 +9,7 @@ public sealed class PinReportsDbContext(DbContextOptions<PinReportsDbContext> op
     public DbSet<CertificateChainEntity> CertificateChains => Set<CertificateChainEntity>();
     public DbSet<PinSetEntity> PinSets => Set<PinSetEntity>();
     public DbSet<ReportDedupEntity> ReportDedup => Set<ReportDedupEntity>();
+    public DbSet<PinInventoryEntity> PinInventory => Set<PinInventoryEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PinReportsDbContext).Assembly);

@@ -30,6 +30,9 @@ public sealed class DiagnosisService
         _anchors = TrustAnchors.FromPemBundle(File.ReadAllText(o.TrustedRootsFile), o.UseSystemTrustStore);
     }
 
+    /// <summary>The configured anchors, for the pin pre-flight's trust check of a chain about to be deployed.</summary>
+    public TrustAnchors Anchors => _anchors;
+
     public Domain.Diagnosis.Diagnosis Diagnose(PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt)
     {
         // Validity is judged per day: a verdict cached across midnight could miss an expiry by at most a day's rollover.

@@ -63,6 +63,120 @@ namespace ReportApi.Data.Migrations
                     b.ToTable("certificate_chains", (string)null);
                 });
 
+            modelBuilder.Entity("ReportApi.Data.PinInventoryDeviceEntity", b =>
+                {
+                    b.Property<long>("InventoryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("inventory_id");
+
+                    b.Property<byte[]>("DeviceHash")
+                        .HasColumnType("bytea")
+                        .HasColumnName("device_hash");
+
+                    b.Property<DateTimeOffset>("FirstSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen");
+
+                    b.Property<DateTimeOffset>("LastSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen");
+
+                    b.HasKey("InventoryId", "DeviceHash")
+                        .HasName("pk_pin_inventory_devices");
+
+                    b.ToTable("pin_inventory_devices", (string)null);
+                });
+
+            modelBuilder.Entity("ReportApi.Data.PinInventoryEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AppBundleId")
+                        .HasColumnType("text")
+                        .HasColumnName("app_bundle_id");
+
+                    b.Property<string>("AppPlatform")
+                        .HasColumnType("text")
+                        .HasColumnName("app_platform");
+
+                    b.Property<string>("AppVersion")
+                        .HasColumnType("text")
+                        .HasColumnName("app_version");
+
+                    b.Property<long>("Devices")
+                        .HasColumnType("bigint")
+                        .HasColumnName("devices");
+
+                    b.Property<bool>("EnforcePinning")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enforce_pinning");
+
+                    b.Property<DateTimeOffset>("FirstSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen");
+
+                    b.Property<bool>("IncludeSubdomains")
+                        .HasColumnType("boolean")
+                        .HasColumnName("include_subdomains");
+
+                    b.Property<DateOnly?>("KnownPinsExpirationDate")
+                        .HasColumnType("date")
+                        .HasColumnName("known_pins_expiration_date");
+
+                    b.Property<DateTimeOffset>("LastSeen")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen");
+
+                    b.Property<string>("NotedHostname")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("noted_hostname");
+
+                    b.Property<byte[]>("PinSetFingerprint")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("pin_set_fingerprint");
+
+                    b.Property<long>("Reports")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reports");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pin_inventory");
+
+                    b.HasIndex("LastSeen")
+                        .HasDatabaseName("ix_pin_inventory_last_seen");
+
+                    b.HasIndex("AppBundleId", "AppVersion", "AppPlatform", "NotedHostname", "PinSetFingerprint")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pin_inventory_app_bundle_id_app_version_app_platform_noted_");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("AppBundleId", "AppVersion", "AppPlatform", "NotedHostname", "PinSetFingerprint"), false);
+
+                    b.ToTable("pin_inventory", (string)null);
+                });
+
+            modelBuilder.Entity("ReportApi.Data.PinInventoryStateEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("Watermark")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("watermark");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pin_inventory_state");
+
+                    b.ToTable("pin_inventory_state", (string)null);
+                });
+
             modelBuilder.Entity("ReportApi.Data.PinSetEntity", b =>
                 {
                     b.Property<byte[]>("Fingerprint")
@@ -243,6 +357,16 @@ namespace ReportApi.Data.Migrations
                         .HasDatabaseName("ix_reports_app_bundle_id_app_version_received_at");
 
                     b.ToTable("reports", (string)null);
+                });
+
+            modelBuilder.Entity("ReportApi.Data.PinInventoryDeviceEntity", b =>
+                {
+                    b.HasOne("ReportApi.Data.PinInventoryEntity", null)
+                        .WithMany()
+                        .HasForeignKey("InventoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pin_inventory_devices_pin_inventory_inventory_id");
                 });
 #pragma warning restore 612, 618
         }

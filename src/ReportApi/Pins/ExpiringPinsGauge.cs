@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using ReportApi.Observability;
+
+namespace ReportApi.Pins;
+
+/// <summary>
+/// <c>pinreports.pins.expiring</c>: days until the known-pins expiration date, one series per app, version, platform
+/// and noted hostname seen in the last <c>Pins:RecentDays</c> whose date falls within <c>Pins:ExpiringWithinDays</c>
+/// (negative once expired: TrustKit then stops enforcing the pins, silently). Alert on any series, e.g.
+/// <c>pinreports_pins_expiring_days &lt; 14</c>. Observed from a snapshot the background job refreshes, because an
+/// observable callback must not query the database.
+/// </summary>
+public sealed class ExpiringPinsGauge
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IOptions<PinsOptions> _options;
+    private readonly TimeProvider _time;
+    private volatile IReadOnlyList<Measurement<int>> _snapshot = [];
+
+    // One instrument per process (the Meter is static); it reads whichever gauge was created last, i.e. the live host's.
+    private static Func<IEnumerable<Measurement<int>>> _observe = static () => [];
+    private static readonly ObservableGauge<int> Instrument = ReportApiTelemetry.Meter.CreateObservableGauge(
+        "pinreports.pins.expiring", static () => _observe(), "d",
+        "Days until the known-pins expiration date of recently seen app versions expiring soon (negative: expired).");
+
+    public ExpiringPinsGauge(NpgsqlDataSource dataSource, IOptions<PinsOptions> options, TimeProvider time)
+    {
+        _dataSource = dataSource;
+        _options = options;
+        _time = time;
+        _observe = () => _snapshot;
+    }
+
+    public static string InstrumentName => Instrument.Name;
+
+    public IReadOnlyList<Measurement<int>> Current => _snapshot;
+
+    public async Task UpdateAsync(CancellationToken ct)
+    {
+        var o = _options.Value;
+        var now = _time.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var measurements = new List<Measurement<int>>();
+        await using var command = _dataSource.CreateCommand(PinsSql.Expiring);
+        command.Parameters.Add(new() { Value = now.AddDays(-o.RecentDays), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = today.AddDays(o.ExpiringWithinDays + 1), NpgsqlDbType = NpgsqlDbType.Date });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var days = reader.GetFieldValue<DateOnly>(4).DayNumber - today.DayNumber;
+            measurements.Add(new Measurement<int>(days,
+                new KeyValuePair<string, object?>("app", reader.IsDBNull(0) ? "" : reader.GetString(0)),
+                new KeyValuePair<string, object?>("version", reader.IsDBNull(1) ? "" : reader.GetString(1)),
+                new KeyValuePair<string, object?>("platform", reader.IsDBNull(2) ? "" : reader.GetString(2)),
+                new KeyValuePair<string, object?>("noted_hostname", reader.GetString(3))));
+        }
+        _snapshot = measurements;
+    }
+}
