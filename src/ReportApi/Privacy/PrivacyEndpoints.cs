@@ -30,9 +30,21 @@ internal static class PrivacyEndpoints
                 detail: "Pass the app-vendor-id exactly as the app sends it (1 to 256 characters).");
         }
         var hash = hasher.Hash(vendorId)!;
-        await using var command = dataSource.CreateCommand(PrivacySql.DeleteReports);
-        command.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
-        var deleted = await command.ExecuteNonQueryAsync(ct);
+        // One transaction: the raw reports and every derived per-device row go together, or nothing does.
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        int deleted;
+        await using (var reports = new NpgsqlCommand(PrivacySql.DeleteReports, connection, transaction))
+        {
+            reports.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
+            deleted = await reports.ExecuteNonQueryAsync(ct);
+        }
+        await using (var inventory = new NpgsqlCommand(PrivacySql.DeleteInventoryDevices, connection, transaction))
+        {
+            inventory.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
+            await inventory.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
         // The log names the pseudonym, never the raw id: the log must not become the copy we just deleted.
         loggers.CreateLogger("ReportApi.Privacy").LogInformation("Deleted {Reports} reports of device {Device} on request", deleted, Convert.ToHexStringLower(hash.AsSpan(0, 8)));
         return TypedResults.Ok(new DeviceDeletion(Convert.ToHexStringLower(hash.AsSpan(0, 8)), deleted));

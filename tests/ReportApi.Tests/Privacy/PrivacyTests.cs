@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 using ReportApi.Data;
+using ReportApi.Pins;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Privacy;
@@ -14,7 +16,7 @@ public sealed class PrivacyTests(PostgresFixture postgres)
     [Fact]
     public async Task Deleting_a_device_by_its_raw_vendor_id_removes_all_of_its_reports_and_nothing_else()
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Pins:SettleDelay"] = "00:00:00" });
         var pki = LivePki.Create("api.bank.example", "privacy");
         const string subject = "5D3A1C2B-0000-4000-8000-00000000D51E";
         await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: subject, dateTime: "2026-11-27T08:00:00Z"), Ct);
@@ -23,11 +25,17 @@ public sealed class PrivacyTests(PostgresFixture postgres)
         await app.Client.PostReportAsync(ReportJson.Android("api.bank.example", [.. pki.Chain], [Pin], vendorId: subject.ToLowerInvariant()), Ct);
         await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: "someone-else"), Ct);
 
+        await app.Services.GetRequiredService<PinInventoryRefresher>().RefreshAsync(wait: true, Ct);
+        Assert.Equal(3, await app.CountAsync("SELECT count(*) FROM pin_inventory_devices"));
+
         var response = await app.Admin.DeleteAsync($"/v1/devices/{subject}", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(3, (await response.Content.ReadFromJsonAsync<Deletion>(Ct))!.ReportsDeleted);
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM reports"));
+        // Derived per-device rows go too, and the inventory's distinct-device counts stay exact.
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM pin_inventory_devices"));
+        Assert.Equal(1, await app.CountAsync("SELECT coalesce(sum(devices), 0) FROM pin_inventory"));
         Assert.Equal(HttpStatusCode.Forbidden, (await app.Reader.DeleteAsync("/v1/devices/someone-else", Ct)).StatusCode);
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM reports"));
     }
