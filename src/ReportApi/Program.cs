@@ -12,6 +12,7 @@ using ReportApi.Security;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultUrl();
+builder.AddTls();
 builder.AddObservability();
 builder.AddDatabase();
 builder.AddDiagnosis();
@@ -35,6 +36,7 @@ if (HostingExtensions.IsMigrateCommand(args))
 
 app.UseTrustedForwardedHeaders();
 app.UseRequestLogging();
+app.UseTls();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRateLimiter();
