@@ -26,7 +26,10 @@ public sealed record DetectorOptions
     /// </summary>
     public int BaselineNeighbourWindows { get; init; } = 1;
 
-    /// <summary>No alert below this many distinct devices in the window: 20 phones are a pattern, 5 are a conference room.</summary>
+    /// <summary>
+    /// No alert unless the window holds at least this many distinct devices above the baseline median: 20 extra phones
+    /// are a pattern, 5 are a conference room behind one proxy.
+    /// </summary>
     public int MinDevices { get; init; } = 20;
 
     /// <summary>The window must hold at least this multiple of the baseline median.</summary>
@@ -39,18 +42,18 @@ public sealed record DetectorOptions
     public double MadFloor { get; init; } = 1.0;
 
     /// <summary>
-    /// Where activity is known, a share of the version's active devices that counts as significant on its own: it lets a
-    /// small version page below <see cref="MinDevices"/>. 0.5% because that is already a support-ticket wave.
+    /// Where activity is known, an excess of this share of the version's active devices counts as significant on its own:
+    /// it lets a small version page below <see cref="MinDevices"/>. 0.5% because that is already a support-ticket wave.
     /// </summary>
     public double FailureRateThreshold { get; init; } = 0.005;
 
-    /// <summary>Even by failure rate, fewer devices than this never page: guards tiny beta versions.</summary>
+    /// <summary>Even by failure rate, an excess of fewer devices than this never pages: guards tiny beta versions.</summary>
     public int RateMinDevices { get; init; } = 10;
 
     /// <summary>Hysteresis: a window below this multiple of the baseline median counts as clear.</summary>
     public double ResolveRatio { get; init; } = 1.5;
 
-    /// <summary>Hysteresis: a window below this fraction of the firing floor counts as clear (covers zero baselines).</summary>
+    /// <summary>Hysteresis: a window whose excess over the median is below this fraction of the firing floor counts as clear.</summary>
     public double ResolveFloorFraction { get; init; } = 0.5;
 
     /// <summary>An alert resolves only after its windows have been clear for this long, so a dip does not flap it.</summary>
@@ -87,7 +90,8 @@ public sealed record DetectorOptions
             problems.Add(Problem(nameof(FailureRateThreshold), "must be > 0 and <= 1", FailureRateThreshold));
         }
 
-        Range(problems, nameof(RateMinDevices), RateMinDevices, 1, Math.Max(1, MinDevices));
+        // Above MinDevices the rate rule could never fire first; a bad MinDevices is reported once, not twice.
+        Range(problems, nameof(RateMinDevices), RateMinDevices, 1, MinDevices >= 1 ? MinDevices : int.MaxValue);
         if (!(ResolveRatio > 0 && ResolveRatio < RatioFloor))
         {
             problems.Add(Problem(nameof(ResolveRatio), $"must be > 0 and below {Key(nameof(RatioFloor))} ({Format(RatioFloor)}) for hysteresis", ResolveRatio));

@@ -40,16 +40,19 @@ public sealed record SpikeAssessment(
         var z = (devices - median) / scale;
         var anomalous = devices >= options.RatioFloor * median && z >= options.MadThreshold;
 
+        // The floors apply to the excess over the usual level, not the raw count: 20 devices more than usual is an
+        // incident whatever the baseline, while 20 devices on a host that always has 12 is mostly noise.
+        var excess = devices - median;
         var rateFloor = observation.ActiveDevices is int known && known > 0
             ? Math.Max(options.RateMinDevices, (int)Math.Ceiling(options.FailureRateThreshold * known))
             : int.MaxValue;
         var floor = Math.Min(options.MinDevices, rateFloor);
 
         var rule = !anomalous ? SpikeRule.None
-            : devices >= options.MinDevices ? SpikeRule.Devices
-            : devices >= rateFloor ? SpikeRule.FailureRate
+            : excess >= options.MinDevices ? SpikeRule.Devices
+            : excess >= rateFloor ? SpikeRule.FailureRate
             : SpikeRule.None;
-        var clear = devices < options.ResolveRatio * median || devices < options.ResolveFloorFraction * floor;
+        var clear = devices < options.ResolveRatio * median || excess < options.ResolveFloorFraction * floor;
         return new SpikeAssessment(devices, baseline, scale, z, median > 0 ? devices / median : null, rate, floor, rule, clear);
     }
 }

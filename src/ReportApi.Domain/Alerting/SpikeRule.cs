@@ -9,9 +9,9 @@ public enum SpikeRule
     /// <summary>No history at all and at least <see cref="DetectorOptions.FirstSeenMinDevices"/> devices.</summary>
     FirstSeen,
 
-    /// <summary>Anomalous against the baseline and at least <see cref="DetectorOptions.MinDevices"/> devices.</summary>
+    /// <summary>Anomalous against the baseline and at least <see cref="DetectorOptions.MinDevices"/> devices above its median.</summary>
     Devices,
 
-    /// <summary>Anomalous against the baseline, below the device floor, but a large share of the version's active devices.</summary>
+    /// <summary>Anomalous against the baseline, below the device floor, but an excess that is a large share of the version's active devices.</summary>
     FailureRate,
 }
