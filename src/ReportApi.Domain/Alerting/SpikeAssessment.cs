@@ -3,6 +3,8 @@ namespace ReportApi.Domain.Alerting;
 /// <summary>
 /// The statistics of one window against its baseline, and the two verdicts the state machine needs: is it a spike (may
 /// open or keep an alert) and is it clear (counts towards resolving). A window can be neither: that is the hysteresis band.
+/// <see cref="Floor"/> is the excess the window needed to count: MinDevices, lower where the failure rate applies, or
+/// FirstSeenMinDevices (absolute) for a series without history.
 /// </summary>
 public sealed record SpikeAssessment(
     int Devices,
@@ -33,16 +35,16 @@ public sealed record SpikeAssessment(
         }
 
         var median = baseline.Median;
+        var excess = devices - median;
 
         // Distinct-device counts are at least Poisson-noisy, so the scale never drops below √median even when a short or
         // unusually calm history has a tiny MAD; the MadFloor covers the all-zero baseline.
         var scale = Math.Max(Math.Max(baseline.ScaledMad, Math.Sqrt(median)), options.MadFloor);
-        var z = (devices - median) / scale;
+        var z = excess / scale;
         var anomalous = devices >= options.RatioFloor * median && z >= options.MadThreshold;
 
         // The floors apply to the excess over the usual level, not the raw count: 20 devices more than usual is an
         // incident whatever the baseline, while 20 devices on a host that always has 12 is mostly noise.
-        var excess = devices - median;
         var rateFloor = observation.ActiveDevices is int known && known > 0
             ? Math.Max(options.RateMinDevices, (int)Math.Ceiling(options.FailureRateThreshold * known))
             : int.MaxValue;
