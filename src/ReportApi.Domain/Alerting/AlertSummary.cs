@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using ReportApi.Domain.Diagnosis;
+
+namespace ReportApi.Domain.Alerting;
+
+/// <summary>
+/// The text of a notification. <see cref="Headline"/> names the cause first (design decision 8: diagnosis, affected
+/// versions and share of devices, the failing chain's certificate and SPKI); <see cref="Text"/> adds the evidence and the
+/// suggested action below it.
+/// </summary>
+public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string Headline, string Action, string Text)
+{
+    public static AlertSummary Build(SeriesObservation observation, AlertState state, SpikeAssessment assessment)
+    {
+        var cause = state.Cause ?? observation.DominantDiagnosis;
+        var causeName = cause?.ToWire() ?? "pin failures";
+        var headline = state.Status == AlertStatus.Resolved
+            ? Resolved(observation, state, causeName)
+            : Open(observation, state, causeName);
+        var action = SuggestedAction.For(cause);
+
+        var text = new StringBuilder(headline).Append('\n');
+        text.Append(CultureInfo.InvariantCulture,
+            $"Window {observation.WindowDevices} devices against a baseline median of {Number(assessment.Baseline.Median)} "
+            + $"(MAD {Number(assessment.Baseline.Mad)}, {assessment.Baseline.SampleCount} comparable windows); rule {assessment.Rule}.\n");
+        if (observation.DiagnosisMix is { Count: > 0 } mix)
+        {
+            var codes = mix.Where(e => e.Value > 0).OrderByDescending(e => e.Value).ThenBy(e => e.Key)
+                .Select(e => $"{e.Key.ToWire()} {e.Value}");
+            text.Append("Diagnoses: ").Append(string.Join(", ", codes)).Append('\n');
+        }
+
+        if (observation.TopVersions is { Count: > 0 } versions)
+        {
+            text.Append("Versions: ").Append(string.Join(", ", versions.Select(v => $"{v.App} {v.Version} {v.Devices}{ShareSuffix(v.Share)}"))).Append('\n');
+        }
+
+        if (observation.TopChain is { } chain)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"Chain: {Role(chain.Role)} '{chain.Subject}' issued by '{chain.Issuer}' (SPKI {chain.SpkiSha256}), {chain.Devices} devices.\n");
+        }
+
+        text.Append("Action: ").Append(action);
+        return new AlertSummary(state.Series, cause, headline, action, text.ToString());
+    }
+
+    private static string Open(SeriesObservation observation, AlertState state, string causeName)
+    {
+        var share = Share(observation) is { } s ? $" ({s})" : "";
+        var chain = observation.TopChain is { } c ? " — " + ChainPhrase(state.Cause ?? observation.DominantDiagnosis, c) : "";
+        return $"{causeName} {Where(state.Series)}: {observation.WindowDevices} devices{share} fail since {Clock(state.OpenedAt)}{chain}";
+    }
+
+    private static string Resolved(SeriesObservation observation, AlertState state, string causeName) =>
+        state.FiredAt is { } fired
+            ? $"Resolved: {causeName} {Where(state.Series)}, firing since {Clock(fired)} with a peak of {state.PeakDevices} devices, "
+              + $"is back to {observation.WindowDevices} devices (baseline {Number(state.BaselineMedian)})"
+            : $"Not confirmed: {causeName} {Where(state.Series)} spiked at {Clock(state.OpenedAt)} to {state.PeakDevices} devices "
+              + "but did not hold";
+
+    private static string Where(SeriesKey series) => series.Level switch
+    {
+        SeriesLevel.Host => $"on {series.NotedHostname}",
+        SeriesLevel.Version => $"in {series.App} {series.Version}",
+        _ => $"on {series.NotedHostname} in {series.App} {series.Version}",
+    };
+
+    /// <summary>"5.1% of 3.2.1": the series' own share where activity is known, else that of its biggest failing version.</summary>
+    private static string? Share(SeriesObservation observation)
+    {
+        if (observation.Series.Level != SeriesLevel.Host && observation.ActiveDevices is int active && active > 0)
+        {
+            return $"{Percent((double)observation.WindowDevices / active)} of {observation.Series.Version}";
+        }
+
+        var top = observation.TopVersions?.Where(v => v.Share is not null).OrderByDescending(v => v.Devices).FirstOrDefault();
+        return top is null ? null : $"{Percent(top.Share!.Value)} of {top.App} {top.Version}";
+    }
+
+    private static string ChainPhrase(DiagnosisCode? cause, FailingChain chain)
+    {
+        var certificate = $"{Role(chain.Role)} '{chain.Subject}' (SPKI {chain.SpkiSha256})";
+        return cause switch
+        {
+            DiagnosisCode.ServerRotation => $"new {certificate} not pinned",
+            DiagnosisCode.InterceptionSuspected => $"chain presented by '{chain.Subject}' (issuer '{chain.Issuer}', SPKI {chain.SpkiSha256}), not our CA",
+            DiagnosisCode.CertificateInvalid => $"{certificate} invalid",
+            DiagnosisCode.ClientConfigError => $"pins do not match the served {certificate}",
+            _ => $"most common chain {certificate}",
+        };
+    }
+
+    private static string Role(KeyRole role) => role switch
+    {
+        KeyRole.Leaf => "leaf",
+        KeyRole.Intermediate => "intermediate",
+        _ => "root",
+    };
+
+    private static string ShareSuffix(double? share) => share is { } s ? $" ({Percent(s)})" : "";
+
+    private static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Clock(DateTimeOffset time) => time.UtcDateTime.ToString("HH:mm 'UTC'", CultureInfo.InvariantCulture);
+}

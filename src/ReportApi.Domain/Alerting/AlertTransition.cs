@@ -1,0 +1,32 @@
+namespace ReportApi.Domain.Alerting;
+
+/// <summary>What one evaluation did to a series' alert. Fire, Repeat and Resolve are the ones that notify.</summary>
+public enum AlertTransition
+{
+    /// <summary>No open alert and no spike.</summary>
+    None,
+
+    /// <summary>A spike opened a pending alert.</summary>
+    Pending,
+
+    /// <summary>Still spiking, not yet for long enough.</summary>
+    StillPending,
+
+    /// <summary>The pending spike did not hold; the alert closes without ever notifying.</summary>
+    Discard,
+
+    /// <summary>The alert fires: notify.</summary>
+    Fire,
+
+    /// <summary>Open and not (yet) resolving; nothing to send.</summary>
+    StillFiring,
+
+    /// <summary>Still firing, unacknowledged, and the repeat interval has passed: notify again.</summary>
+    Repeat,
+
+    /// <summary>Clear for the whole quiet period: notify the resolution (closes the PagerDuty incident).</summary>
+    Resolve,
+
+    /// <summary>This minute was already evaluated for this alert (a second replica, a restart): nothing changes.</summary>
+    AlreadyEvaluated,
+}

@@ -1,0 +1,11 @@
+namespace ReportApi.Domain.Alerting.Replay;
+
+/// <summary>One transition of the replay timeline (None, StillPending and StillFiring are not recorded).</summary>
+public sealed record BacktestEvent(
+    DateTimeOffset Time,
+    SeriesKey Series,
+    AlertTransition Transition,
+    int Devices,
+    double BaselineMedian,
+    SpikeRule Rule,
+    string? Headline);
