@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace ReportApi.Tests.Infrastructure;
@@ -47,6 +48,10 @@ public sealed class TestApp : IAsyncDisposable
     public NpgsqlDataSource Db { get; }
     public string ConnectionString { get; }
     public Uri BaseAddress => Client.BaseAddress!;
+
+    /// <summary>Every address the server listens on (HTTPS tests need the https one).</summary>
+    public IReadOnlyCollection<string> ServerAddresses => _factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();
     public IServiceProvider Services => _factory.Services;
 
     public static async Task<TestApp> StartAsync(PostgresFixture postgres, IDictionary<string, string?>? settings = null)
@@ -55,7 +60,8 @@ public sealed class TestApp : IAsyncDisposable
         return Start(connectionString, settings);
     }
 
-    public static TestApp Start(string connectionString, IDictionary<string, string?>? settings = null)
+    public static TestApp Start(string connectionString, IDictionary<string, string?>? settings = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -72,7 +78,8 @@ public sealed class TestApp : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var factory = new Factory(all);
-        factory.UseKestrel(0);
+        if (kestrel is null) factory.UseKestrel(0);
+        else factory.UseKestrel(kestrel);
         factory.StartServer();
         return new TestApp(factory, connectionString);
     }
