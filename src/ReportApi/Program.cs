@@ -9,6 +9,8 @@ using ReportApi.Privacy;
 using ReportApi.Query;
 using ReportApi.Security;
 
+if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultUrl();
@@ -31,7 +33,7 @@ var app = builder.Build();
 if (HostingExtensions.IsMigrateCommand(args))
 {
     await app.MigrateAsync();
-    return;
+    return 0;
 }
 
 app.UseTrustedForwardedHeaders();
@@ -53,5 +55,6 @@ app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();
 await app.RunAsync();
+return 0;
 
 public partial class Program;
