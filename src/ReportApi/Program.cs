@@ -8,6 +8,7 @@ using ReportApi.Pins;
 using ReportApi.Privacy;
 using ReportApi.Query;
 using ReportApi.Security;
+using ReportApi.Stats;
 
 if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(args);
 
@@ -24,6 +25,7 @@ builder.AddPins();
 builder.AddApiKeyAuth();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
+builder.AddStats();
 builder.Services.AddProblemDetails();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -51,6 +53,7 @@ app.MapIngestion();
 app.MapReportQueries();
 app.MapPins();
 app.MapPrivacy();
+app.MapStats();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();
