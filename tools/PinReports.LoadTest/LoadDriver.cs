@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using PinReports.Tools;
 
 namespace PinReports.LoadTest;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using PinReports.Tools;
 
 namespace PinReports.LoadTest;
 
@@ -146,55 +147,21 @@ internal sealed class ReportFleet
         return template.Bytes.Length;
     }
 
-    /// <summary>TrustKit iOS 3.0.x (§2.2): NSJSONSerialization, compact, "/" escaped as "\/", all keys present.</summary>
-    private string IosJson(string appVersion, string osVersion, string hostname, X509Certificate2[] chain, string[] pins, int validationResult, string? expiration)
-    {
-        var j = new StringBuilder(6000).Append('{');
-        Str(j, "app-bundle-id", BundleId).Append(',');
-        Str(j, "app-version", appVersion).Append(',');
-        Str(j, "app-platform", "IOS").Append(',');
-        Str(j, "app-platform-version", osVersion).Append(',');
-        Str(j, "app-vendor-id", VendorIdHole).Append(',');
-        Str(j, "trustkit-version", "3.0.0").Append(',');
-        Str(j, "date-time", DateTimeHole).Append(',');
-        Str(j, "hostname", hostname).Append(',');
-        j.Append("\"port\":0,");
-        Str(j, "noted-hostname", NotedHostname).Append(',');
-        j.Append("\"include-subdomains\":true,\"enforce-pinning\":true,");
-        Array(j, "validated-certificate-chain", chain.Select(CertificateChains.IosPem)).Append(',');
-        Array(j, "known-pins", pins).Append(',');
-        j.Append("\"validation-result\":").Append(validationResult.ToString(CultureInfo.InvariantCulture)).Append(',');
-        j.Append("\"known-pins-expiration-date\":");
-        if (expiration is null) j.Append("null");
-        else JsonString(j, expiration);
-        return j.Append('}').ToString();
-    }
+    /// <summary>TrustKit iOS 3.0.x (§2.2), see <see cref="TrustKitFormat.IosJson"/>.</summary>
+    private string IosJson(string appVersion, string osVersion, string hostname, X509Certificate2[] chain, string[] pins, int validationResult, string? expiration) =>
+        TrustKitFormat.IosJson(new TrustKitReport(BundleId, appVersion, osVersion, VendorIdHole, "3.0.0", DateTimeHole, hostname,
+            NotedHostname, IncludeSubdomains: true, EnforcePinning: true, chain, null, pins, validationResult, expiration));
 
     /// <summary>
-    /// TrustKit-Android 1.1.5 (§3.1): org.json, compact, "/" escaped as "\/"; adds <c>served-certificate-chain</c> (as
-    /// received: leaf + intermediate), no <c>app-platform-version</c> or <c>known-pins-expiration-date</c>.
+    /// TrustKit-Android 1.1.5 (§3.1), see <see cref="TrustKitFormat.AndroidJson"/>: the served chain is leaf + intermediate
+    /// as received; when validation failed (result 2) Android reports the served chain as the "validated" one too.
     /// </summary>
     private string AndroidJson(string appVersion, string hostname, X509Certificate2[] chain, string[] pins, int validationResult)
     {
         var served = chain.Take(2).ToArray();
-        // Validation failed (result 2): Android reports the served chain as the "validated" one (§3.1).
         var validated = validationResult == 2 ? served : chain;
-        var j = new StringBuilder(9000).Append('{');
-        Str(j, "app-bundle-id", BundleId).Append(',');
-        Str(j, "app-version", appVersion).Append(',');
-        Str(j, "app-vendor-id", VendorIdHole).Append(',');
-        Str(j, "app-platform", "ANDROID").Append(',');
-        Str(j, "trustkit-version", "1.1.5").Append(',');
-        Str(j, "hostname", hostname).Append(',');
-        j.Append("\"port\":0,");
-        Str(j, "noted-hostname", NotedHostname).Append(',');
-        j.Append("\"include-subdomains\":true,\"enforce-pinning\":false,");
-        j.Append("\"validation-result\":").Append(validationResult.ToString(CultureInfo.InvariantCulture)).Append(',');
-        Str(j, "date-time", DateTimeHole).Append(',');
-        Array(j, "validated-certificate-chain", validated.Select(CertificateChains.AndroidPem)).Append(',');
-        Array(j, "served-certificate-chain", served.Select(CertificateChains.AndroidPem)).Append(',');
-        Array(j, "known-pins", pins);
-        return j.Append('}').ToString();
+        return TrustKitFormat.AndroidJson(new TrustKitReport(BundleId, appVersion, null, VendorIdHole, "1.1.5", DateTimeHole, hostname,
+            NotedHostname, IncludeSubdomains: true, EnforcePinning: false, validated, served, pins, validationResult, null));
     }
 
     private static ReportTemplate Compile(string json)
@@ -210,47 +177,5 @@ internal sealed class ReportFleet
         if (first < 0 || bytes.AsSpan(first + 1).IndexOf(needle) >= 0)
             throw new InvalidOperationException($"template must contain '{hole}' exactly once");
         return first;
-    }
-
-    private static StringBuilder Str(StringBuilder j, string key, string value)
-    {
-        JsonString(j, key).Append(':');
-        return JsonString(j, value);
-    }
-
-    private static StringBuilder Array(StringBuilder j, string key, IEnumerable<string> values)
-    {
-        JsonString(j, key).Append(":[");
-        var first = true;
-        foreach (var value in values)
-        {
-            if (!first) j.Append(',');
-            first = false;
-            JsonString(j, value);
-        }
-
-        return j.Append(']');
-    }
-
-    /// <summary>JSON string the way both TrustKit serialisers write it: \" \\ \/ \n \r \t, other controls as \u00XX.</summary>
-    private static StringBuilder JsonString(StringBuilder j, string value)
-    {
-        j.Append('"');
-        foreach (var ch in value)
-        {
-            switch (ch)
-            {
-                case '"': j.Append("\\\""); break;
-                case '\\': j.Append("\\\\"); break;
-                case '/': j.Append("\\/"); break;
-                case '\n': j.Append("\\n"); break;
-                case '\r': j.Append("\\r"); break;
-                case '\t': j.Append("\\t"); break;
-                case < ' ': j.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture)); break;
-                default: j.Append(ch); break;
-            }
-        }
-
-        return j.Append('"');
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace PinReports.LoadTest;
+namespace PinReports.Tools;
 
 /// <summary>
 /// A body of unknown length, so <see cref="System.Net.Http.SocketsHttpHandler"/> sends it with
