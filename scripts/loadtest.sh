@@ -14,7 +14,14 @@
 # Environment: LOADTEST_PORT (default 8080; if it is taken, the first free port from 18080 is used),
 #              ConnectionStrings__Postgres (default: what dev-postgres.sh prints).
 # The machine is shared: the summary shows the load average and how busy the CPUs were; compare runs with care.
+#
+#   scripts/loadtest.sh --with-ceilings [options]   also measures, on the same host and the same run:
+#     the HTTP ceiling (the service's null endpoint: same Kestrel and middleware, body read, no parse, no storage),
+#     the database ceiling (binary COPY of report rows with the reports table's indexes), and prints the service's
+#     throughput as a fraction of the lower ceiling (issue #7).
 set -euo pipefail
+WITH_CEILINGS=""
+if [ "${1:-}" = "--with-ceilings" ]; then WITH_CEILINGS=1; shift; fi
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
@@ -59,6 +66,7 @@ log "starting the service on $URL"
   export Serilog__MinimumLevel__Default=Warning
   # All load comes from one loopback address: the per-client limit would measure the rate limiter, not ingestion.
   export RateLimit__PerClientRequestsPerSecond=0
+  export Ingest__BenchmarkNullEndpoint=true
   exec dotnet ReportApi.dll --urls "$URL"
 ) >"$LOG_DIR/service.log" 2>&1 &
 SERVICE_PID=$!
@@ -86,8 +94,26 @@ READY_LINES="$(wc -l <"$LOG_DIR/service.log")"
 log "before the run: $(uptime)"
 
 set +e
+if [ -n "$WITH_CEILINGS" ]; then
+  log "ceiling 1/2: HTTP only (POST /bench/null)"
+  dotnet "$LOAD_DLL" --url "$URL" --pid "$SERVICE_PID" --path bench/null --json "$LOG_DIR/http-ceiling.json" "$@" | sed -n '/====/,/====/p'
+fi
 dotnet "$LOAD_DLL" --url "$URL" --pid "$SERVICE_PID" --verify-connection-string "$CONN" --json "$LOG_DIR/result.json" "$@"
 rc=$?
+if [ -n "$WITH_CEILINGS" ]; then
+  log "ceiling 2/2: database only (binary COPY)"
+  dotnet "$LOAD_DLL" --copy-ceiling-rows 200000 --verify-connection-string "$CONN" --json "$LOG_DIR/copy-ceiling.json" | grep "COPY ceiling"
+  python3 - "$LOG_DIR" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+service = json.load(open(os.path.join(d, "result.json")))["reportsPerSecond"]
+http = json.load(open(os.path.join(d, "http-ceiling.json")))["reportsPerSecond"]
+copy = json.load(open(os.path.join(d, "copy-ceiling.json")))["copyCeilingRowsPerSecond"]
+lower = min(http, copy)
+print(f"[loadtest] service {service:.0f} reports/s; HTTP ceiling {http:.0f}/s; COPY ceiling {copy:.0f} rows/s; "
+      f"service = {service / lower:.0%} of the lower ceiling ({'HTTP' if http <= copy else 'COPY'})")
+PY
+fi
 set -e
 
 log "after the run: $(uptime)"

@@ -30,7 +30,7 @@ internal sealed class LoadDriver
         _options = options;
         _fleet = fleet;
         _client = client;
-        _ingestUri = new Uri(options.Url, "v1/reports");
+        _ingestUri = new Uri(options.Url, options.Path);
     }
 
     /// <summary>Reports handed out so far (the next sequence number).</summary>

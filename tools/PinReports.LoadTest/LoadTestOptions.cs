@@ -25,6 +25,12 @@ internal sealed class LoadTestOptions
     public string? VerifyConnectionString { get; private set; }
     public string? JsonPath { get; private set; }
 
+    /// <summary>Path posted to; <c>bench/null</c> measures the HTTP ceiling (the service's null endpoint).</summary>
+    public string Path { get; private set; } = "v1/reports";
+
+    /// <summary>With a connection string: COPY this many report-shaped rows instead of posting (the database ceiling).</summary>
+    public int CopyCeilingRows { get; private set; }
+
     /// <summary>Goes into every hostname so that a run's reports are unique across runs and easy to find.</summary>
     public string RunId { get; private set; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 4));
 
@@ -47,6 +53,9 @@ internal sealed class LoadTestOptions
           --pid P                     service process: sample VmRSS (and CPU) every 250 ms
           --verify-connection-string S  after the run, check that every 204 has its row in `reports`
           --json out.json             also write the figures as JSON
+          --path v1/reports           path to post to (bench/null: the service's null endpoint, the HTTP ceiling)
+          --copy-ceiling-rows N       no HTTP: binary COPY N report rows (2000 per transaction) into a copy of the
+                                      reports table with its indexes, via --verify-connection-string (the database ceiling)
           --run-id ID                 tag put in the hostnames (default random 8 hex)
         Exit codes: 0 ok, 1 acknowledged reports missing from the database, 2 bad usage or failed sanity check.
         """;
@@ -93,6 +102,8 @@ internal sealed class LoadTestOptions
                 case "--pid": o.Pid = ParseInt(name, value, 1, int.MaxValue); break;
                 case "--verify-connection-string": o.VerifyConnectionString = value; break;
                 case "--json": o.JsonPath = value; break;
+                case "--path": o.Path = value.TrimStart('/'); break;
+                case "--copy-ceiling-rows": o.CopyCeilingRows = ParseInt(name, value, 1, 100_000_000); break;
                 case "--run-id":
                     if (value.Length is 0 or > 16 || !value.All(char.IsAsciiLetterOrDigit))
                         throw new UsageException("--run-id must be 1-16 ASCII letters or digits");

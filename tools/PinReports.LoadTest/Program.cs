@@ -30,6 +30,21 @@ Console.WriteLine(string.Create(inv,
     $"[load] fleet ready in {prep.Elapsed.TotalSeconds:0.0} s: {fleet.IosDevices} iOS / {fleet.Devices.Count - fleet.IosDevices} Android devices, " +
     $"report sizes {fleet.TemplateSizes.Values.Min()}-{fleet.TemplateSizes.Values.Max()} bytes, hostnames {string.Join(", ", fleet.Hostnames)}"));
 
+if (options.CopyCeilingRows > 0)
+{
+    if (options.VerifyConnectionString is null)
+    {
+        Console.Error.WriteLine("error: --copy-ceiling-rows needs --verify-connection-string");
+        return 2;
+    }
+    var rowsPerSecond = await CopyCeiling.RunAsync(options.VerifyConnectionString, fleet, options.CopyCeilingRows, cancel.Token);
+    if (options.JsonPath is not null)
+    {
+        await File.WriteAllTextAsync(options.JsonPath, string.Create(inv, $"{{\"copyCeilingRowsPerSecond\": {rowsPerSecond:0}}}\n"));
+    }
+    return 0;
+}
+
 using var client = LoadDriver.CreateClient(options);
 var driver = new LoadDriver(options, fleet, client);
 var runStartedUtc = DateTimeOffset.UtcNow;

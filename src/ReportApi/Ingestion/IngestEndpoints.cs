@@ -22,7 +22,21 @@ internal static class IngestEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        if (app.ServiceProvider.GetRequiredService<IOptions<IngestOptions>>().Value.BenchmarkNullEndpoint)
+        {
+            app.MapPost("/bench/null", NullAsync).ExcludeFromDescription();
+        }
         return group;
+    }
+
+    /// <summary>The same body read as ingest, then nothing: what Kestrel and the middleware cost alone.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> NullAsync(HttpContext http, IOptions<IngestOptions> options, CancellationToken ct)
+    {
+        using var body = await RequestBody.ReadAsync(http, options.Value.MaxRequestBytes, ct);
+        return body.TooLarge
+            ? TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Report body too large")
+            : TypedResults.NoContent();
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> IngestAsync(

@@ -28,6 +28,12 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Maps <c>POST /bench/null</c>, which reads the body like ingest and answers 204 without parsing or storing: the
+    /// HTTP ceiling of this host for the load benchmark. Off by default; never enable it on a public listener.
+    /// </summary>
+    public bool BenchmarkNullEndpoint { get; set; }
+
     /// <summary>Seconds put in <c>Retry-After</c> on 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 30;

@@ -34,6 +34,9 @@ internal sealed partial class ReportWriter(
 
     private async Task WriteLoopAsync()
     {
+        // Each loop keeps its connection: returning it to the pool would run DISCARD ALL, which drops the staging
+        // temp table and costs more than the batch's COPY (measured: 6 ms of 25 per batch).
+        await using var connection = new WriterConnection(dataSource);
         var batch = new List<WriteRequest>();
         // Not cancelled by stoppingToken: on shutdown the queue is completed and this loop drains it first.
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
@@ -45,7 +48,7 @@ internal sealed partial class ReportWriter(
                 batch.Add(request);
                 reports += request.Records.Count;
             }
-            await WriteAndCompleteAsync(batch, reports);
+            await WriteAndCompleteAsync(connection, batch, reports);
         }
     }
 
@@ -55,12 +58,12 @@ internal sealed partial class ReportWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task WriteAndCompleteAsync(List<WriteRequest> batch, int reports)
+    private async Task WriteAndCompleteAsync(WriterConnection connection, List<WriteRequest> batch, int reports)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var stored = await WriteWithPartitionRetryAsync(batch);
+            var stored = await WriteWithPartitionRetryAsync(connection, batch);
             ReportApiTelemetry.RecordBatch(reports, stored, Stopwatch.GetElapsedTime(started));
             foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(true, null));
             LogBatch(reports, stored, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -68,6 +71,8 @@ internal sealed partial class ReportWriter(
         catch (Exception e)
         {
             // Any failure fails the batch, never the loop: an exception escaping a BackgroundService stops the host.
+            // The connection may be broken (database restarted): the next batch opens a fresh one.
+            await connection.ResetAsync();
             HandleFailure(batch, reports, e);
         }
         finally
@@ -83,13 +88,13 @@ internal sealed partial class ReportWriter(
         foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(false, e.Message));
     }
 
-    private async Task<int> WriteWithPartitionRetryAsync(List<WriteRequest> batch)
+    private async Task<int> WriteWithPartitionRetryAsync(WriterConnection connection, List<WriteRequest> batch)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await WriteAsync(batch);
+                return await WriteAsync(await connection.GetAsync(), batch);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.Message.Contains("partition", StringComparison.Ordinal) && attempt < MaxAttempts)
             {
@@ -105,9 +110,8 @@ internal sealed partial class ReportWriter(
         }
     }
 
-    private async Task<int> WriteAsync(List<WriteRequest> batch)
+    private async Task<int> WriteAsync(NpgsqlConnection connection, List<WriteRequest> batch)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var newChains = new Dictionary<string, ParsedChain>(StringComparer.Ordinal);
         var newPinSets = new Dictionary<string, PinSet>(StringComparer.Ordinal);
