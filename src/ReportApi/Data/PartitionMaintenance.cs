@@ -24,14 +24,17 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         for (var day = from; day <= through; day = day.AddDays(1))
         {
-            await using var command = new NpgsqlCommand(PartitionSql.CreateDay(day), connection);
-            try
+            foreach (var sql in PartitionSql.CreateDayStatements(day))
             {
-                await command.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
-            {
-                // Two replicas creating the same partition at once: the other one won, which is all we need.
+                await using var command = new NpgsqlCommand(sql, connection);
+                try
+                {
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.UniqueViolation)
+                {
+                    // Two replicas creating the same partition at once: the other one won, which is all we need.
+                }
             }
         }
         logger.LogDebug("Report partitions ensured from {From} through {Through}", from, through);
@@ -42,16 +45,19 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var expired = new List<string>();
-        await using (var list = new NpgsqlCommand(PartitionSql.ListPartitions, connection))
+        // Reports and their rollups share the daily partitioning, so one retention drops both.
+        foreach (var parent in PartitionSql.DailyTables)
         {
-            list.Parameters.AddWithValue("parent", "reports");
+            var prefix = parent + "_p";
+            await using var list = new NpgsqlCommand(PartitionSql.ListPartitions, connection);
+            list.Parameters.AddWithValue("parent", parent);
             await using var reader = await list.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var name = reader.GetString(0);
                 // Only partitions this service named; anything else an operator attached is left alone.
-                if (name.Length == "reports_p".Length + 8 && name.StartsWith("reports_p", StringComparison.Ordinal)
-                    && DateOnly.TryParseExact(name["reports_p".Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                if (name.Length == prefix.Length + 8 && name.StartsWith(prefix, StringComparison.Ordinal)
+                    && DateOnly.TryParseExact(name[prefix.Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
                     && day < keepFrom)
                 {
                     expired.Add(name);

@@ -10,6 +10,8 @@ public sealed class PinReportsDbContext(DbContextOptions<PinReportsDbContext> op
     public DbSet<PinSetEntity> PinSets => Set<PinSetEntity>();
     public DbSet<ReportDedupEntity> ReportDedup => Set<ReportDedupEntity>();
     public DbSet<PinInventoryEntity> PinInventory => Set<PinInventoryEntity>();
+    public DbSet<FailureSeriesEntity> FailureSeries => Set<FailureSeriesEntity>();
+    public DbSet<AppActivityEntity> AppActivity => Set<AppActivityEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PinReportsDbContext).Assembly);

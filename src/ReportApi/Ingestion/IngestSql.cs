@@ -1,3 +1,5 @@
+using ReportApi.Data;
+
 namespace ReportApi.Ingestion;
 
 /// <summary>The writer's SQL. Column lists here must match the EF model (a test checks it).</summary>
@@ -15,15 +17,43 @@ internal static class IngestSql
     private static readonly string Columns = string.Join(", ", ReportColumns);
 
     // A per-connection temp table: pooled connections keep it, and ON COMMIT DELETE ROWS empties it each batch.
+    // in_batch_duplicates: further copies of the row's report in the same batch, skipped before COPY but counted
+    // as duplicates in the rollups.
     public const string CreateStaging = """
-        CREATE TEMP TABLE IF NOT EXISTS ingest_staging (LIKE reports INCLUDING DEFAULTS) ON COMMIT DELETE ROWS
+        CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
+            LIKE reports INCLUDING DEFAULTS, in_batch_duplicates integer NOT NULL DEFAULT 0
+        ) ON COMMIT DELETE ROWS
         """;
 
-    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}) FROM STDIN (FORMAT BINARY)";
+    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}, in_batch_duplicates) FROM STDIN (FORMAT BINARY)";
+
+    // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce flag).
+    private const string SeriesKey = """
+        coalesce(s.app_bundle_id, ''), coalesce(s.app_version, ''), coalesce(s.app_platform, ''), s.noted_hostname,
+        s.hostname, s.diagnosis, (CASE s.enforce_pinning WHEN true THEN 1 WHEN false THEN 0 ELSE -1 END)::smallint
+        """;
 
     /// <summary>
-    /// Claims each dedup key (new, or last stored over 24 h ago) and inserts only the reports whose key it claimed.
-    /// Returns the number of reports stored; the rest of the batch were duplicates.
+    /// Registers the batch's new series. NOT EXISTS first: ON CONFLICT alone would burn an identity value for every
+    /// staged series on every batch and exhaust an integer id within months.
+    /// </summary>
+    public const string InsertSeries = $"""
+        INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
+        SELECT k.*, $1 FROM (SELECT DISTINCT {SeriesKey} FROM ingest_staging s) AS k (app, version, platform, noted_hostname, hostname, diagnosis, enforce)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM failure_series f
+            WHERE (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce)
+                = (k.app, k.version, k.platform, k.noted_hostname, k.hostname, k.diagnosis, k.enforce))
+        ON CONFLICT (app, version, platform, noted_hostname, hostname, diagnosis, enforce) DO NOTHING
+        """;
+
+    /// <summary>
+    /// Claims each dedup key (new, or last stored over 24 h ago), inserts only the reports whose key it claimed, and
+    /// maintains the rollups of every grain in the same statement (so the same transaction: rollups never disagree
+    /// with <c>reports</c>). Returns the number of reports stored; the rest of the batch were duplicates.
+    /// A device counts in a bucket when it has a stored report there; resends (duplicates) add to
+    /// <c>duplicates</c> only. A rollup's <c>devices</c> grows by the device rows this statement really inserted,
+    /// so it stays exact per bucket and series across batches and replicas.
     /// </summary>
     public static readonly string InsertFresh = $"""
         WITH fresh AS (
@@ -36,8 +66,41 @@ internal static class IngestSql
             INSERT INTO reports ({Columns})
             SELECT {Columns} FROM ingest_staging s WHERE s.dedup_key IN (SELECT dedup_key FROM fresh)
             RETURNING 1
-        )
+        ), classified AS (
+            SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates,
+                   CASE WHEN s.device_hash IS NOT NULL
+                        THEN ('x' || encode(substring(s.device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint END AS device_id
+            FROM ingest_staging s
+            JOIN failure_series f
+              ON (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce) = ({SeriesKey})
+            LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
+        ){string.Concat(RollupSchemaSql.Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}
         SELECT count(*) FROM stored
+        """;
+
+    private static string GrainCtes(string suffix, string field) => $"""
+        , devices_{suffix} AS (
+            INSERT INTO failure_devices_{suffix} (bucket, series_id, device_id)
+            SELECT DISTINCT date_trunc('{field}', received_at, 'UTC'), series_id, device_id
+            FROM classified WHERE is_fresh AND device_id IS NOT NULL
+            ON CONFLICT DO NOTHING
+            RETURNING bucket, series_id
+        ), rollups_{suffix} AS (
+            INSERT INTO failure_rollups_{suffix} AS r (bucket, series_id, reports, duplicates, devices)
+            SELECT c.bucket, c.series_id, c.reports, c.duplicates, coalesce(n.devices, 0)
+            FROM (
+                SELECT date_trunc('{field}', received_at, 'UTC') AS bucket, series_id,
+                       count(*) FILTER (WHERE is_fresh) AS reports,
+                       count(*) FILTER (WHERE NOT is_fresh) + sum(in_batch_duplicates) AS duplicates
+                FROM classified GROUP BY 1, 2
+            ) c
+            LEFT JOIN (SELECT bucket, series_id, count(*) AS devices FROM devices_{suffix} GROUP BY 1, 2) n
+                USING (bucket, series_id)
+            ON CONFLICT (bucket, series_id) DO UPDATE SET
+                reports = r.reports + excluded.reports,
+                duplicates = r.duplicates + excluded.duplicates,
+                devices = r.devices + excluded.devices
+        )
         """;
 
     public const string InsertChain = """

@@ -103,26 +103,35 @@ internal sealed partial class ReportWriter(
             await create.ExecuteNonQueryAsync();
         }
 
-        // Reports resent within one batch share a dedup key; only the first goes to staging (ON CONFLICT cannot touch a row twice).
-        var seenKeys = new HashSet<string>(StringComparer.Ordinal);
+        // Reports resent within one batch share a dedup key; only the first goes to staging (ON CONFLICT cannot touch a
+        // row twice), carrying the number of further copies so the rollups count them as duplicates.
+        var unique = new Dictionary<string, (IngestRecord Record, int Duplicates)>(StringComparer.Ordinal);
+        foreach (var record in batch.SelectMany(request => request.Records))
+        {
+            var key = Convert.ToHexString(record.DedupKey);
+            unique[key] = unique.TryGetValue(key, out var first) ? (first.Record, first.Duplicates + 1) : (record, 0);
+        }
         await using (var importer = await connection.BeginBinaryImportAsync(IngestSql.CopyStaging))
         {
-            foreach (var request in batch)
+            foreach (var (record, duplicates) in unique.Values)
             {
-                foreach (var record in request.Records)
-                {
-                    if (!seenKeys.Add(Convert.ToHexString(record.DedupKey))) continue;
-                    Remember(newChains, _storedChains, record.Validated);
-                    if (record.Served is not null) Remember(newChains, _storedChains, record.Served);
-                    var pinKey = Convert.ToHexString(record.PinSet.Fingerprint);
-                    if (!_storedPinSets.Contains(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
-                    await WriteRowAsync(importer, record);
-                }
+                Remember(newChains, _storedChains, record.Validated);
+                if (record.Served is not null) Remember(newChains, _storedChains, record.Served);
+                var pinKey = Convert.ToHexString(record.PinSet.Fingerprint);
+                if (!_storedPinSets.Contains(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
+                await WriteRowAsync(importer, record);
+                await importer.WriteAsync(duplicates, NpgsqlDbType.Integer);
             }
             await importer.CompleteAsync();
         }
 
         await InsertReferencesAsync(connection, transaction, newChains.Values, newPinSets.Values, now);
+
+        await using (var series = new NpgsqlCommand(IngestSql.InsertSeries, connection, transaction))
+        {
+            series.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            await series.ExecuteNonQueryAsync();
+        }
 
         int stored;
         await using (var insert = new NpgsqlCommand(IngestSql.InsertFresh, connection, transaction))

@@ -22,6 +22,38 @@ namespace ReportApi.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ReportApi.Data.AppActivityEntity", b =>
+                {
+                    b.Property<string>("App")
+                        .HasColumnType("text")
+                        .HasColumnName("app");
+
+                    b.Property<string>("Version")
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Platform")
+                        .HasColumnType("text")
+                        .HasColumnName("platform");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<long>("ActiveDevices")
+                        .HasColumnType("bigint")
+                        .HasColumnName("active_devices");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("App", "Version", "Platform", "Day")
+                        .HasName("pk_app_activity");
+
+                    b.ToTable("app_activity", (string)null);
+                });
+
             modelBuilder.Entity("ReportApi.Data.CertificateChainEntity", b =>
                 {
                     b.Property<byte[]>("Fingerprint")
@@ -61,6 +93,63 @@ namespace ReportApi.Data.Migrations
                         .HasName("pk_certificate_chains");
 
                     b.ToTable("certificate_chains", (string)null);
+                });
+
+            modelBuilder.Entity("ReportApi.Data.FailureSeriesEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("App")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("app");
+
+                    b.Property<string>("Diagnosis")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("diagnosis");
+
+                    b.Property<short>("Enforce")
+                        .HasColumnType("smallint")
+                        .HasColumnName("enforce");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("Hostname")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("hostname");
+
+                    b.Property<string>("NotedHostname")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("noted_hostname");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("platform");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_failure_series");
+
+                    b.HasIndex("App", "Version", "Platform", "NotedHostname", "Hostname", "Diagnosis", "Enforce")
+                        .IsUnique()
+                        .HasDatabaseName("ix_failure_series_app_version_platform_noted_hostname_hostname");
+
+                    b.ToTable("failure_series", (string)null);
                 });
 
             modelBuilder.Entity("ReportApi.Data.PinInventoryDeviceEntity", b =>

@@ -1,0 +1,43 @@
+namespace ReportApi.Data;
+
+/// <summary>
+/// The rollup tables (issue #4), hand-written like <c>reports</c> because EF cannot declare partitioned tables.
+/// Every table is range-partitioned by bucket with one partition per UTC day (<see cref="PartitionSql"/>), so
+/// retention drops rollups the same way it drops reports: whole partitions, never a mass DELETE.
+/// </summary>
+/// <remarks>
+/// Distinct devices are kept as exact device sets: one row per (bucket, series, device) at three grains. A window's
+/// distinct devices are <c>count(DISTINCT device_id)</c> over the grain that tiles it, so a device seen in many
+/// minutes of a day is counted once for the day, and any grouping of series merges exactly. <c>device_id</c> is the
+/// first 8 bytes of the device HMAC: narrower rows and faster hashing than the 32-byte hash, at a collision
+/// probability of about n²/2⁶⁵ (under 3·10⁻⁶ for 10 million devices). No foreign key to <c>failure_series</c>:
+/// the writer resolves series ids in the same transaction, and a key check per row would cost the hot path.
+/// </remarks>
+internal static class RollupSchemaSql
+{
+    /// <summary>The three grains, finest first: table suffix and the <c>date_trunc</c> field.</summary>
+    public static readonly (string Suffix, string Field)[] Grains = [("minute", "minute"), ("hour", "hour"), ("day", "day")];
+
+    /// <summary>Every partitioned rollup table, for partition maintenance.</summary>
+    public static readonly string[] Tables =
+        [.. Grains.Select(g => $"failure_rollups_{g.Suffix}"), .. Grains.Select(g => $"failure_devices_{g.Suffix}")];
+
+    public static readonly string Create = string.Join("\n", Grains.Select(g => $"""
+        CREATE TABLE failure_rollups_{g.Suffix} (
+            bucket timestamp with time zone NOT NULL,
+            series_id integer NOT NULL,
+            reports integer NOT NULL,
+            duplicates integer NOT NULL,
+            devices integer NOT NULL,
+            CONSTRAINT pk_failure_rollups_{g.Suffix} PRIMARY KEY (bucket, series_id)
+        ) PARTITION BY RANGE (bucket);
+        CREATE TABLE failure_devices_{g.Suffix} (
+            bucket timestamp with time zone NOT NULL,
+            series_id integer NOT NULL,
+            device_id bigint NOT NULL,
+            CONSTRAINT pk_failure_devices_{g.Suffix} PRIMARY KEY (bucket, series_id, device_id)
+        ) PARTITION BY RANGE (bucket);
+        """));
+
+    public static readonly string Drop = string.Join("\n", Tables.Select(t => $"DROP TABLE IF EXISTS {t};"));
+}
