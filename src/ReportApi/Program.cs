@@ -8,6 +8,7 @@ using ReportApi.Pins;
 using ReportApi.Privacy;
 using ReportApi.Query;
 using ReportApi.Security;
+using ReportApi.Stats;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,7 @@ builder.AddPins();
 builder.AddApiKeyAuth();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
+builder.AddStats();
 builder.Services.AddProblemDetails();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -49,6 +51,7 @@ app.MapIngestion();
 app.MapReportQueries();
 app.MapPins();
 app.MapPrivacy();
+app.MapStats();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace ReportApi.Tests.Infrastructure;
@@ -49,13 +51,16 @@ public sealed class TestApp : IAsyncDisposable
     public Uri BaseAddress => Client.BaseAddress!;
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<TestApp> StartAsync(PostgresFixture postgres, IDictionary<string, string?>? settings = null)
+    /// <param name="configureServices">Runs after the app's own registrations, e.g. to replace <see cref="TimeProvider"/>.</param>
+    public static async Task<TestApp> StartAsync(
+        PostgresFixture postgres, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        return Start(connectionString, settings);
+        return Start(connectionString, settings, configureServices);
     }
 
-    public static TestApp Start(string connectionString, IDictionary<string, string?>? settings = null)
+    public static TestApp Start(
+        string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -71,7 +76,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Auth:ApiKeys:1:Role"] = "admin",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var factory = new Factory(all);
+        var factory = new Factory(all, configureServices);
         factory.UseKestrel(0);
         factory.StartServer();
         return new TestApp(factory, connectionString);
@@ -92,12 +97,13 @@ public sealed class TestApp : IAsyncDisposable
         await Db.DisposeAsync();
     }
 
-    private sealed class Factory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class Factory(Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            if (configureServices is not null) builder.ConfigureTestServices(configureServices);
         }
     }
 }

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using NpgsqlTypes;
+using ReportApi.Auth;
+
+namespace ReportApi.Stats;
+
+/// <summary>
+/// <c>GET /v1/stats/failures</c> (failure counts, distinct devices and rates per bucket and group) and
+/// <c>POST /v1/activity</c> (admin: the active-device denominators).
+/// </summary>
+internal static class StatsEndpoints
+{
+    public const int MaxActivityRows = 10_000;
+    private const int MaxActivityBytes = 4 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1/stats").WithTags("Stats").RequireAuthorization(Policies.Read)
+            .MapGet("/failures", GetFailuresAsync)
+            .WithName("GetFailureStats")
+            .WithSummary("Failure reports, distinct devices and failure rates per bucket, grouped")
+            .WithDescription("groupBy: comma list of app, version, platform, hostname, notedHostname, diagnosis. from/to: ISO 8601 " +
+                "(default the last 24 h). interval: 1m, 5m, 1h, 1d (default chosen from the range). Filters: app, version, platform, " +
+                "hostname, notedHostname, diagnosis. Every bucket is returned, zero-filled.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        app.MapGroup("/v1/activity").WithTags("Stats").RequireAuthorization(Policies.Admin)
+            .MapPost("", PostActivityAsync)
+            .WithName("PostActivity")
+            .WithSummary("Upsert active devices per app, version, platform and UTC day (the failure-rate denominators)")
+            .Accepts<ActivityRow[]>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    internal static async Task<Results<Ok<FailureStats>, ProblemHttpResult>> GetFailuresAsync(
+        HttpContext http, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+    {
+        var (request, problems) = StatsRequest.Parse(http.Request.Query, time.GetUtcNow());
+        if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));
+
+        var columns = request.GroupBy.Select(d => d.Column).ToList();
+        await using var command = dataSource.CreateCommand(StatsSql.Failures(request.Interval.Grain, columns));
+        command.Parameters.Add(new NpgsqlParameter { Value = request.From, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.To, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
+        foreach (var dimension in StatsDimension.All)
+        {
+            command.Parameters.Add(new NpgsqlParameter
+            {
+                Value = request.Filters.TryGetValue(dimension, out var value) ? value : DBNull.Value,
+                NpgsqlDbType = NpgsqlDbType.Text,
+            });
+        }
+
+        var series = new List<FailureSeries>();
+        List<FailureBucket>? buckets = null;
+        string?[]? currentKey = null;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var key = new string?[columns.Count];
+                for (var i = 0; i < key.Length; i++) key[i] = reader.GetString(1 + i) is { Length: > 0 } v ? v : null;
+                if (currentKey is null || !key.SequenceEqual(currentKey))
+                {
+                    currentKey = key;
+                    buckets = [];
+                    series.Add(new FailureSeries(
+                        request.GroupBy.Select((d, i) => (d.Name, key[i])).ToDictionary(p => p.Name, p => p.Item2), buckets));
+                }
+                var o = 1 + columns.Count;
+                var devices = reader.GetInt64(o + 4);
+                long? active = reader.IsDBNull(o + 7) ? null : reader.GetInt64(o + 7);
+                // Never divide by zero and never invent a rate: zero or unknown active devices means the rate is unknown.
+                var rateKnown = active > 0;
+                buckets!.Add(new FailureBucket(
+                    reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(o), reader.GetInt64(o + 1), reader.GetInt64(o + 2),
+                    reader.GetInt64(o + 3), devices, reader.GetInt64(o + 5), reader.GetInt64(o + 6),
+                    rateKnown ? active : null, rateKnown ? Math.Round((double)devices / active!.Value, 6) : null, rateKnown));
+            }
+        }
+        return TypedResults.Ok(new FailureStats(
+            request.From, request.To, request.Interval.Name, [.. request.GroupBy.Select(d => d.Name)],
+            request.Filters.ToDictionary(f => f.Key.Name, f => f.Value), series));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> PostActivityAsync(
+        HttpContext http, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > MaxActivityBytes)
+        {
+            return Invalid("The activity body is invalid", [("", $"The body exceeds {MaxActivityBytes} bytes; send at most {MaxActivityRows} rows per request.")]);
+        }
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 4 }, ct);
+        }
+        catch (JsonException e)
+        {
+            return Invalid("The activity body is invalid", [("", $"Not JSON: {e.Message}")]);
+        }
+
+        using (document)
+        {
+            var (rows, problems) = ActivityRow.ParseAll(document.RootElement);
+            if (problems.Count > 0) return Invalid("The activity body is invalid", problems);
+
+            // One row per key (the last one wins): an upsert cannot touch the same row twice in one statement.
+            var unique = rows.GroupBy(r => (r.App, r.Version, r.Platform, r.Day)).Select(g => g.Last()).ToList();
+            await using var command = dataSource.CreateCommand(StatsSql.UpsertActivity);
+            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.App).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.Platform).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.ActiveDevices).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult Invalid(string title, IEnumerable<(string Parameter, string Detail)> problems)
+    {
+        var errors = problems.Select(p => new { parameter = p.Parameter, detail = p.Detail }).ToArray();
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status400BadRequest, title: title, detail: $"{errors.Length} problem(s).",
+            type: "https://pinreports.dev/problems/invalid-parameters",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+    }
+}
+
+/// <summary>One denominator row of <c>POST /v1/activity</c>: <c>{ "app", "version", "platform", "day", "activeDevices" }</c>.</summary>
+internal sealed record ActivityRow(string App, string Version, string Platform, DateOnly Day, long ActiveDevices)
+{
+    /// <summary>Validates every row; a problem's parameter is a JSON pointer (<c>/3/day</c>).</summary>
+    public static (List<ActivityRow> Rows, List<(string Parameter, string Detail)> Problems) ParseAll(JsonElement root)
+    {
+        var rows = new List<ActivityRow>();
+        var problems = new List<(string, string)>();
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add(("", "The body must be a JSON array of { app, version, platform, day, activeDevices }."));
+            return (rows, problems);
+        }
+        if (root.GetArrayLength() is 0 or > StatsEndpoints.MaxActivityRows)
+        {
+            problems.Add(("", $"Send between 1 and {StatsEndpoints.MaxActivityRows} rows (got {root.GetArrayLength()})."));
+            return (rows, problems);
+        }
+        var index = 0;
+        foreach (var item in root.EnumerateArray())
+        {
+            var at = $"/{index++}";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add((at, "Each row must be an object."));
+                continue;
+            }
+            var app = Text(item, "app", at, problems);
+            var version = Text(item, "version", at, problems);
+            var platform = Text(item, "platform", at, problems);
+            DateOnly? day = null;
+            if (item.TryGetProperty("day", out var d) && d.ValueKind == JsonValueKind.String
+                && DateOnly.TryParseExact(d.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+            {
+                day = parsed;
+            }
+            else
+            {
+                problems.Add(($"{at}/day", "'day' must be a UTC day as yyyy-MM-dd."));
+            }
+            long? active = null;
+            if (item.TryGetProperty("activeDevices", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetInt64(out var n) && n >= 0)
+            {
+                active = n;
+            }
+            else
+            {
+                problems.Add(($"{at}/activeDevices", "'activeDevices' must be a whole number >= 0."));
+            }
+            if (app is not null && version is not null && platform is not null && day is { } dd && active is { } aa)
+            {
+                // Platforms are stored as the report parser normalises them (IOS, ANDROID, MACOS), so match that spelling.
+                rows.Add(new ActivityRow(app, version, NormalisePlatform(platform), dd, aa));
+            }
+        }
+        return (rows, problems);
+    }
+
+    /// <summary>Upper case, with OSX as MACOS: the spelling the report parser stores and stats filters use.</summary>
+    public static string NormalisePlatform(string platform) =>
+        platform.Trim().ToUpperInvariant() is var upper && upper == "OSX" ? "MACOS" : upper;
+
+    private static string? Text(JsonElement item, string name, string at, List<(string, string)> problems)
+    {
+        if (item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 and <= 512 } text && !string.IsNullOrWhiteSpace(text))
+        {
+            return text;
+        }
+        problems.Add(($"{at}/{name}", $"'{name}' must be a non-empty string of at most 512 characters."));
+        return null;
+    }
+}
