@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using ReportApi.Data;
+using ReportApi.Stats;
+
+// Loads a month of rollups shaped like 50 million reports and times the stats queries behind the dashboards.
+// Usage: scripts/stats-benchmark.sh [--runs 15] [--devices-per-day 100000] [--skip-load]
+var options = Options.Parse(args);
+Console.WriteLine($"PinReports stats benchmark: {options}");
+await using var dataSource = new NpgsqlDataSourceBuilder(options.Connection).Build();
+
+if (!options.SkipLoad)
+{
+    await using (var db = new PinReportsDbContext(new DbContextOptionsBuilder<PinReportsDbContext>()
+        .UseNpgsql(options.Connection, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+        .UseSnakeCaseNamingConvention().Options))
+    {
+        await db.Database.MigrateAsync();
+    }
+    await Loader.LoadAsync(dataSource, options);
+}
+
+var end = await Scalar<DateTime>(dataSource, "SELECT max(bucket) + interval '1 minute' FROM failure_rollups_minute");
+var endUtc = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc));
+Console.WriteLine($"settings: {await Scalar<string>(dataSource, "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ') FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'server_version')")}");
+Console.WriteLine($"rows: {await Scalar<string>(dataSource, Loader.RowCounts)}");
+
+var queries = new (string Name, StatsInterval Interval, TimeSpan Range, string[] GroupBy)[]
+{
+    ("last hour by version (1m)", StatsInterval.OneMinute, TimeSpan.FromHours(1), ["version"]),
+    ("last 24 h by domain (1h)", StatsInterval.OneHour, TimeSpan.FromHours(24), ["hostname"]),
+    ("30 days by day (total)", StatsInterval.OneDay, TimeSpan.FromDays(30), []),
+    ("30 days by day and version", StatsInterval.OneDay, TimeSpan.FromDays(30), ["version"]),
+};
+Console.WriteLine();
+Console.WriteLine("| query | rows out | median ms | p95 ms | min ms |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+var plans = new List<string>();
+foreach (var (name, interval, range, groupBy) in queries)
+{
+    var from = interval.Floor(endUtc - range);
+    var sql = StatsSql.Failures(interval.Grain, groupBy);
+    var rows = 0;
+    for (var i = 0; i < 2; i++) rows = await RunAsync(dataSource, sql, from, endUtc, interval);
+    var times = new List<double>();
+    for (var i = 0; i < options.Runs; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await RunAsync(dataSource, sql, from, endUtc, interval);
+        times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+    times.Sort();
+    Console.WriteLine(FormattableString.Invariant(
+        $"| {name} | {rows} | {times[times.Count / 2]:0.0} | {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0.0} | {times[0]:0.0} |"));
+    plans.Add($"### {name}\n" + await ExplainAsync(dataSource, sql, from, endUtc, interval));
+}
+Console.WriteLine();
+foreach (var plan in plans) Console.WriteLine(plan);
+
+static async Task<T> Scalar<T>(NpgsqlDataSource dataSource, string sql)
+{
+    await using var command = dataSource.CreateCommand(sql);
+    return (T)(await command.ExecuteScalarAsync())!;
+}
+
+static NpgsqlCommand Command(NpgsqlConnection connection, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval)
+{
+    var command = new NpgsqlCommand(sql, connection);
+    command.Parameters.Add(new NpgsqlParameter { Value = from, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+    command.Parameters.Add(new NpgsqlParameter { Value = to, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+    command.Parameters.Add(new NpgsqlParameter { Value = interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
+    for (var i = 0; i < StatsDimension.All.Count; i++) command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+    return command;
+}
+
+static async Task<int> RunAsync(NpgsqlDataSource dataSource, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval)
+{
+    await using var connection = await dataSource.OpenConnectionAsync();
+    await using var command = Command(connection, sql, from, to, interval);
+    await using var reader = await command.ExecuteReaderAsync();
+    var rows = 0;
+    while (await reader.ReadAsync()) rows++;
+    return rows;
+}
+
+static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval)
+{
+    await using var connection = await dataSource.OpenConnectionAsync();
+    await using var command = Command(connection, "EXPLAIN (ANALYZE, BUFFERS) " + sql, from, to, interval);
+    await using var reader = await command.ExecuteReaderAsync();
+    var lines = new List<string>();
+    while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+    // Key lines: scans of the rollup tables, aggregates, and the totals.
+    var key = lines.Where(l => l.Contains("Scan", StringComparison.Ordinal) && l.Contains("failure_", StringComparison.Ordinal)
+        || l.Contains("Aggregate", StringComparison.Ordinal) || l.Contains("Workers Launched", StringComparison.Ordinal)
+        || l.StartsWith("Planning Time", StringComparison.Ordinal) || l.StartsWith("Execution Time", StringComparison.Ordinal)
+        || l.Contains("Batches:", StringComparison.Ordinal) || l.Contains("Sort Method", StringComparison.Ordinal));
+    return "```\n" + string.Join("\n", key.Select(l => l.TrimEnd())) + "\n```\n";
+}
+
+internal sealed record Options(string Connection, int Days, long Reports, int DevicesPerDay, int DevicePool, int Runs, bool SkipLoad)
+{
+    public static Options Parse(string[] args)
+    {
+        string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        return new Options(
+            Get("--connection") ?? Environment.GetEnvironmentVariable("PINREPORTS_BENCH_POSTGRES")
+                ?? throw new InvalidOperationException("--connection or PINREPORTS_BENCH_POSTGRES is required (scripts/stats-benchmark.sh sets it)."),
+            int.Parse(Get("--days") ?? "30", CultureInfo.InvariantCulture),
+            long.Parse(Get("--reports") ?? "50000000", CultureInfo.InvariantCulture),
+            int.Parse(Get("--devices-per-day") ?? "100000", CultureInfo.InvariantCulture),
+            int.Parse(Get("--device-pool") ?? "1000000", CultureInfo.InvariantCulture),
+            int.Parse(Get("--runs") ?? "15", CultureInfo.InvariantCulture),
+            args.Contains("--skip-load"));
+    }
+
+    public override string ToString() =>
+        $"{Reports:N0} reports over {Days} days, {DevicesPerDay:N0} failing devices a day from a pool of {DevicePool:N0}, {Runs} timed runs per query";
+}
