@@ -10,6 +10,8 @@ using ReportApi.Query;
 using ReportApi.Security;
 using ReportApi.Stats;
 
+if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultUrl();
@@ -33,7 +35,7 @@ var app = builder.Build();
 if (HostingExtensions.IsMigrateCommand(args))
 {
     await app.MigrateAsync();
-    return;
+    return 0;
 }
 
 app.UseTrustedForwardedHeaders();
@@ -56,5 +58,6 @@ app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();
 await app.RunAsync();
+return 0;
 
 public partial class Program;

@@ -49,6 +49,10 @@ public sealed class TestApp : IAsyncDisposable
     public NpgsqlDataSource Db { get; }
     public string ConnectionString { get; }
     public Uri BaseAddress => Client.BaseAddress!;
+
+    /// <summary>Every address the server listens on (HTTPS tests need the https one).</summary>
+    public IReadOnlyCollection<string> ServerAddresses => _factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();
     public IServiceProvider Services => _factory.Services;
 
     /// <param name="configureServices">Runs after the app's own registrations, e.g. to replace <see cref="TimeProvider"/>.</param>
@@ -60,7 +64,8 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     public static TestApp Start(
-        string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+        string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -77,7 +82,8 @@ public sealed class TestApp : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var factory = new Factory(all, configureServices);
-        factory.UseKestrel(0);
+        if (kestrel is null) factory.UseKestrel(0);
+        else factory.UseKestrel(kestrel);
         factory.StartServer();
         return new TestApp(factory, connectionString);
     }

@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using ReportApi.Tests.Infrastructure;
+using YamlDotNet.RepresentationModel;
+
+namespace ReportApi.Tests.Deploy;
+
+/// <summary>
+/// These machines have no Docker engine, so the compose file is checked for what can go wrong without one: it parses,
+/// images are pinned, every mounted or built path exists in the repository, every ${VARIABLE} is defined in
+/// deploy/.env, every service environment key is one the service reads, and Prometheus scrapes the API.
+/// </summary>
+public sealed partial class ComposeFileTests
+{
+    private static readonly YamlMappingNode Compose = Load(RepositoryPaths.Of("deploy", "docker-compose.yml"));
+    private static YamlMappingNode Services => (YamlMappingNode)Compose["services"];
+
+    [Fact]
+    public void Stack_has_the_services_an_operator_expects_with_pinned_images()
+    {
+        Assert.Equal(["grafana", "migrate", "postgres", "prometheus", "reportapi"], Services.Children.Keys.Select(k => k.ToString()).Order());
+        foreach (var (name, node) in Services.Children)
+        {
+            var service = (YamlMappingNode)node;
+            var image = service.Children.TryGetValue("image", out var i) ? i.ToString() : null;
+            Assert.True(image is not null, $"{name} has no image");
+            Assert.Matches(@":[\w.-]+$", image);
+            Assert.DoesNotContain(":latest", image, StringComparison.Ordinal);
+        }
+        Assert.Equal("migrate", Scalar(Services["migrate"], "command", 0));
+        Assert.Equal("service_completed_successfully", Scalar(Services["reportapi"], "depends_on", "migrate", "condition"));
+        Assert.Equal("service_healthy", Scalar(Services["migrate"], "depends_on", "postgres", "condition"));
+    }
+
+    [Fact]
+    public void Built_and_mounted_paths_exist_in_the_repository()
+    {
+        var deploy = RepositoryPaths.Of("deploy");
+        var build = (YamlMappingNode)((YamlMappingNode)Services["migrate"])["build"];
+        var context = Path.GetFullPath(Path.Combine(deploy, build["context"].ToString()));
+        Assert.True(File.Exists(Path.Combine(context, build["dockerfile"].ToString())));
+        foreach (var line in File.ReadLines(Path.Combine(context, build["dockerfile"].ToString())).Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
+        {
+            var sources = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1];
+            Assert.All(sources, source => Assert.True(Path.Exists(Path.Combine(context, source)), $"Dockerfile copies missing {source}"));
+        }
+
+        foreach (var (name, node) in Services.Children)
+        {
+            if (!((YamlMappingNode)node).Children.TryGetValue("volumes", out var volumes)) continue;
+            foreach (var volume in ((YamlSequenceNode)volumes).Children.Select(v => v.ToString()))
+            {
+                var source = volume.Split(':')[0];
+                if (!source.StartsWith('.')) continue; // a named volume
+                Assert.True(Path.Exists(Path.GetFullPath(Path.Combine(deploy, source))), $"{name} mounts missing {source}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_variable_is_defined_and_every_environment_key_is_read_by_the_service()
+    {
+        var text = File.ReadAllText(RepositoryPaths.Of("deploy", "docker-compose.yml"));
+        var defined = File.ReadAllLines(RepositoryPaths.Of("deploy", ".env"))
+            .Where(l => l.Contains('=') && !l.StartsWith('#')).Select(l => l[..l.IndexOf('=')]).ToHashSet();
+        foreach (Match match in Variable().Matches(text)) Assert.Contains(match.Groups[1].Value, defined);
+
+        // Options sections the service binds, and the keys the contract names.
+        string[] known = ["ConnectionStrings__Postgres", "Privacy__DeviceIdKey", "Auth__ApiKeys__", "Database__", "Serilog__",
+            "Ingest__", "Diagnosis__", "RateLimit__", "Network__", "Retention__", "Pins__", "Tls__", "Alerting__", "Notifications__", "ASPNETCORE_"];
+        var environment = (YamlMappingNode)((YamlMappingNode)Services["reportapi"])["environment"];
+        Assert.NotEmpty(environment.Children);
+        foreach (var key in environment.Children.Keys.Select(k => k.ToString()))
+        {
+            Assert.True(known.Any(k => key.StartsWith(k, StringComparison.Ordinal)), $"reportapi environment key {key} is not read by the service");
+        }
+        Assert.Contains("ConnectionStrings__Postgres", environment.Children.Keys.Select(k => k.ToString()));
+        Assert.Contains("Privacy__DeviceIdKey", environment.Children.Keys.Select(k => k.ToString()));
+    }
+
+    [Fact]
+    public void Prometheus_scrapes_the_api_on_its_container_port()
+    {
+        var prometheus = Load(RepositoryPaths.Of("deploy", "prometheus.yml"));
+        var job = (YamlMappingNode)((YamlSequenceNode)prometheus["scrape_configs"]).Children[0];
+        Assert.Equal("/metrics", job["metrics_path"].ToString());
+        var target = ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)job["static_configs"]).Children[0])["targets"]).Children[0].ToString();
+        Assert.Equal("reportapi:8080", target);
+        Assert.Contains("8080:8080", ((YamlSequenceNode)((YamlMappingNode)Services["reportapi"])["ports"]).Children.Select(p => p.ToString()));
+    }
+
+    private static YamlMappingNode Load(string path)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        stream.Load(reader);
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static string Scalar(YamlNode node, params object[] path)
+    {
+        foreach (var step in path)
+        {
+            node = step is int index ? ((YamlSequenceNode)node).Children[index] : ((YamlMappingNode)node)[(string)step];
+        }
+        return node.ToString();
+    }
+
+    [GeneratedRegex(@"\$\{([A-Z0-9_]+)")]
+    private static partial Regex Variable();
+}
