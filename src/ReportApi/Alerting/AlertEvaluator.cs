@@ -101,7 +101,7 @@ internal sealed partial class AlertEvaluator(
             // The context only shapes the text, and costs a scan of the window's reports: only series with an alert pay it.
             observation = await SeriesObservations.WithContextAsync(connection, transaction, observation, from, minute, active, ct);
             decision = SpikeDetector.Evaluate(observation, current.State, minute, options);
-            var row = await SaveAsync(connection, transaction, current.Id, observation, decision, ct);
+            var row = await SaveAsync(connection, transaction, current.State is null ? null : current.Id, observation, decision, ct);
             if (decision.Notify) await EnqueueAsync(connection, transaction, row, decision.Transition, ct);
             decisions.Add(decision);
         }
@@ -181,7 +181,7 @@ internal sealed partial class AlertEvaluator(
             command.Parameters.Add(Time(state.OpenedAt));
         }
         await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
+        if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"Alert {id} of {state.Series} was not saved (fields {reader.FieldCount}, rows {reader.RecordsAffected}).");
         return AlertRow.Read(reader);
     }
 
