@@ -56,7 +56,7 @@ internal static class NotificationRenderer
             _ => ":rotating_light:",
         };
         var lines = new List<string> { $"{icon} *{Escape(a.Headline)}*", Escape(Numbers(a)) };
-        if (a.DiagnosisMix.Count > 0) lines.Add("*Diagnoses:* " + Escape(string.Join(", ", a.DiagnosisMix.Select(e => $"{e.Key} {e.Value}"))));
+        if (a.DiagnosisMix.Count > 0) lines.Add("*Diagnoses:* " + Escape(string.Join(", ", a.DiagnosisMix.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key} {e.Value}"))));
         if (a.TopChain is { } c)
         {
             lines.Add($"*Chain:* {c.Role} `{Escape(c.Subject)}` issued by `{Escape(c.Issuer)}`, SPKI `{Escape(c.SpkiSha256)}` ({c.Devices} devices)");
