@@ -17,6 +17,13 @@ public sealed class IngestOptions
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 2_000;
 
+    /// <summary>
+    /// Concurrent group-commit loops, each with its own transaction. More than one lets Postgres use more than one
+    /// core; rollup upserts are ordered so concurrent loops lock rows in the same order.
+    /// </summary>
+    [Range(1, 16)]
+    public int Writers { get; set; } = 2;
+
     /// <summary>How long a request waits for its commit before answering 503 (the report may still be stored; dedup absorbs the resend).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(15);

@@ -19,7 +19,7 @@ internal sealed record WriteResult(bool Committed, string? Error);
 internal sealed class IngestQueue(IOptions<IngestOptions> options)
 {
     private readonly Channel<WriteRequest> _channel =
-        Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = false });
     private int _pendingReports;
 
     public int PendingReports => Volatile.Read(ref _pendingReports);

@@ -58,7 +58,7 @@ internal static class IngestSql
     public static readonly string InsertFresh = $"""
         WITH fresh AS (
             INSERT INTO report_dedup AS d (dedup_key, last_stored_at)
-            SELECT dedup_key, received_at FROM ingest_staging
+            SELECT dedup_key, received_at FROM ingest_staging ORDER BY dedup_key
             ON CONFLICT (dedup_key) DO UPDATE SET last_stored_at = excluded.last_stored_at
                 WHERE d.last_stored_at < excluded.last_stored_at - interval '24 hours'
             RETURNING dedup_key
@@ -83,6 +83,7 @@ internal static class IngestSql
             INSERT INTO failure_devices_{suffix} (bucket, series_id, device_id)
             SELECT DISTINCT date_trunc('{field}', received_at, 'UTC'), series_id, device_id
             FROM classified WHERE is_fresh AND device_id IS NOT NULL
+            ORDER BY 1, 2, 3
             ON CONFLICT DO NOTHING
             RETURNING bucket, series_id
         ), rollups_{suffix} AS (
@@ -96,6 +97,7 @@ internal static class IngestSql
             ) c
             LEFT JOIN (SELECT bucket, series_id, count(*) AS devices FROM devices_{suffix} GROUP BY 1, 2) n
                 USING (bucket, series_id)
+            ORDER BY c.bucket, c.series_id
             ON CONFLICT (bucket, series_id) DO UPDATE SET
                 reports = r.reports + excluded.reports,
                 duplicates = r.duplicates + excluded.duplicates,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -20,11 +21,18 @@ internal sealed partial class ReportWriter(
     IOptions<IngestOptions> options, TimeProvider time, ILogger<ReportWriter> logger) : BackgroundService
 {
     // Fingerprints already committed: chains and pin sets are stored once, and an incident repeats a few of them.
-    private readonly HashSet<string> _storedChains = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _storedPinSets = new(StringComparer.Ordinal);
+    // Shared by the writer loops; a fingerprint is added only after the commit that stored it.
+    private readonly ConcurrentDictionary<string, byte> _storedChains = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _storedPinSets = new(StringComparer.Ordinal);
     private const int MaxRemembered = 100_000;
+    private const int MaxAttempts = 3;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // Several loops, each with its own transaction: one Postgres backend runs a statement on one core, so a single
+        // writer caps ingest at what one core can insert while the others idle.
+        Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None)));
+
+    private async Task WriteLoopAsync()
     {
         var batch = new List<WriteRequest>();
         // Not cancelled by stoppingToken: on shutdown the queue is completed and this loop drains it first.
@@ -77,16 +85,23 @@ internal sealed partial class ReportWriter(
 
     private async Task<int> WriteWithPartitionRetryAsync(List<WriteRequest> batch)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await WriteAsync(batch);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.Message.Contains("partition", StringComparison.Ordinal))
-        {
-            // No partition for a receive day: the maintenance job has not run yet (or the clock jumped). Create and retry once.
-            var days = batch.SelectMany(r => r.Records).Select(r => DateOnly.FromDateTime(r.ReceivedAt.UtcDateTime)).Distinct().Order().ToList();
-            await partitions.EnsureAsync(days[0], days[^1], CancellationToken.None);
-            return await WriteAsync(batch);
+            try
+            {
+                return await WriteAsync(batch);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.Message.Contains("partition", StringComparison.Ordinal) && attempt < MaxAttempts)
+            {
+                // No partition for a receive day: the maintenance job has not run yet (or the clock jumped). Create and retry.
+                var days = batch.SelectMany(r => r.Records).Select(r => DateOnly.FromDateTime(r.ReceivedAt.UtcDateTime)).Distinct().Order().ToList();
+                await partitions.EnsureAsync(days[0], days[^1], CancellationToken.None);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < MaxAttempts)
+            {
+                // Concurrent writers upsert the same rollup rows; Postgres aborted this transaction whole, so a retry is safe.
+                LogRetry(e.SqlState, attempt);
+            }
         }
     }
 
@@ -118,7 +133,7 @@ internal sealed partial class ReportWriter(
                 Remember(newChains, _storedChains, record.Validated);
                 if (record.Served is not null) Remember(newChains, _storedChains, record.Served);
                 var pinKey = Convert.ToHexString(record.PinSet.Fingerprint);
-                if (!_storedPinSets.Contains(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
+                if (!_storedPinSets.ContainsKey(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
                 await WriteRowAsync(importer, record);
                 await importer.WriteAsync(duplicates, NpgsqlDbType.Integer);
             }
@@ -142,15 +157,15 @@ internal sealed partial class ReportWriter(
 
         if (_storedChains.Count > MaxRemembered) _storedChains.Clear();
         if (_storedPinSets.Count > MaxRemembered) _storedPinSets.Clear();
-        _storedChains.UnionWith(newChains.Keys);
-        _storedPinSets.UnionWith(newPinSets.Keys);
+        foreach (var key in newChains.Keys) _storedChains.TryAdd(key, 0);
+        foreach (var key in newPinSets.Keys) _storedPinSets.TryAdd(key, 0);
         return stored;
     }
 
-    private static void Remember(Dictionary<string, ParsedChain> pending, HashSet<string> stored, ParsedChain chain)
+    private static void Remember(Dictionary<string, ParsedChain> pending, ConcurrentDictionary<string, byte> stored, ParsedChain chain)
     {
         var key = chain.FingerprintHex;
-        if (!stored.Contains(key)) pending.TryAdd(key, chain);
+        if (!stored.ContainsKey(key)) pending.TryAdd(key, chain);
     }
 
     private static async Task WriteRowAsync(NpgsqlBinaryImporter importer, IngestRecord record)
@@ -237,6 +252,9 @@ internal sealed partial class ReportWriter(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed batch of {Reports} reports ({Stored} stored) in {ElapsedMs} ms")]
     private partial void LogBatch(int reports, int stored, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch retried after {SqlState} (attempt {Attempt})")]
+    private partial void LogRetry(string sqlState, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Batch of {Reports} reports failed; their requests get 503")]
     private partial void LogBatchFailed(Exception exception, int reports);

@@ -95,7 +95,7 @@ internal sealed class AlertScenario : IAsyncDisposable
     {
         var connectionString = Service.ConnectionString;
         Service.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Service = TestApp.Start(connectionString, Settings(_rootsFile, settings), s => s.AddSingleton<TimeProvider>(Clock));
+        Service = TestApp.Start(connectionString, Settings(_rootsFile, settings), configureServices: s => s.AddSingleton<TimeProvider>(Clock));
     }
 
     private static Dictionary<string, string?> Settings(string roots, IDictionary<string, string?>? settings)

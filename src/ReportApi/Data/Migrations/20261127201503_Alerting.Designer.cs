@@ -12,7 +12,7 @@ using ReportApi.Data;
 namespace ReportApi.Data.Migrations
 {
     [DbContext(typeof(PinReportsDbContext))]
-    [Migration("20261127195946_Alerting")]
+    [Migration("20261127201503_Alerting")]
     partial class Alerting
     {
         /// <inheritdoc />
