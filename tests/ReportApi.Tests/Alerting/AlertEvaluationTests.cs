@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ReportApi.Domain.Alerting;
-using ReportApi.Notifications;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Alerting;
@@ -207,6 +206,4 @@ public sealed class AlertEvaluationTests(PostgresFixture postgres)
         Assert.Equal(state, body.GetProperty("state").GetString());
         return [.. body.GetProperty("items").EnumerateArray()];
     }
-
-    internal static string Channel => NotificationChannel.PagerDuty;
 }
