@@ -1,8 +1,10 @@
+using ReportApi.Alerting;
 using ReportApi.Auth;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Hosting;
 using ReportApi.Ingestion;
+using ReportApi.Notifications;
 using ReportApi.Observability;
 using ReportApi.Pins;
 using ReportApi.Privacy;
@@ -11,6 +13,7 @@ using ReportApi.Security;
 using ReportApi.Stats;
 
 if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(args);
+if (ReplayCommand.IsRequested(args)) return ReplayCommand.Run(args);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,6 +29,8 @@ builder.AddApiKeyAuth();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
 builder.AddStats();
+builder.AddAlerting();
+builder.AddNotifications();
 builder.Services.AddProblemDetails();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -54,6 +59,7 @@ app.MapReportQueries();
 app.MapPins();
 app.MapPrivacy();
 app.MapStats();
+app.MapAlerts();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();

@@ -12,6 +12,9 @@ public sealed class PinReportsDbContext(DbContextOptions<PinReportsDbContext> op
     public DbSet<PinInventoryEntity> PinInventory => Set<PinInventoryEntity>();
     public DbSet<FailureSeriesEntity> FailureSeries => Set<FailureSeriesEntity>();
     public DbSet<AppActivityEntity> AppActivity => Set<AppActivityEntity>();
+    public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
+    public DbSet<AlertEvaluationEntity> AlertEvaluations => Set<AlertEvaluationEntity>();
+    public DbSet<NotificationOutboxEntity> NotificationOutbox => Set<NotificationOutboxEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PinReportsDbContext).Assembly);

@@ -37,4 +37,25 @@ internal static class ReportApiTelemetry
 
     /// <summary>Queue depth is observed, not pushed: the gauge reads the (one) live queue when a collector asks.</summary>
     public static void ObserveQueue(Func<int> pendingReports) => _queueDepth = pendingReports;
+
+    private static readonly Counter<long> Evaluations = Meter.CreateCounter<long>("pinreports.alerts.evaluations", "{evaluation}", "Minutes evaluated by the spike detector (on this replica).");
+    private static readonly Counter<long> Transitions = Meter.CreateCounter<long>("pinreports.alerts.transitions", "{transition}", "Alert transitions, by transition (pending, fire, repeat, resolve, discard).");
+    private static readonly Counter<long> NotificationsSent = Meter.CreateCounter<long>("pinreports.notifications.sent", "{notification}", "Notifications delivered (2xx), by channel.");
+    private static readonly Counter<long> NotificationsFailed = Meter.CreateCounter<long>("pinreports.notifications.failed", "{attempt}", "Failed delivery attempts (rescheduled), by channel.");
+
+    public static void AlertsEvaluated() => Evaluations.Add(1);
+
+    public static void AlertTransition(ReportApi.Domain.Alerting.AlertTransition transition) =>
+        Transitions.Add(1, new KeyValuePair<string, object?>("transition", transition.ToString().ToLowerInvariant()));
+
+    public static void NotificationSent(string channel) => NotificationsSent.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public static void NotificationFailed(string channel) => NotificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    private static Func<long> _notificationBacklog = static () => 0;
+    private static readonly ObservableGauge<long> NotificationBacklog =
+        Meter.CreateObservableGauge("pinreports.notifications.pending", static () => _notificationBacklog(), "{notification}", "Outbox notifications not yet delivered.");
+
+    /// <summary>The dispatcher counts the backlog each poll; the gauge reads that count (a scrape never queries the database).</summary>
+    public static void ObserveNotificationBacklog(Func<long> pending) => _notificationBacklog = pending;
 }

@@ -39,10 +39,11 @@ internal static class PrivacyEndpoints
             reports.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
             deleted = await reports.ExecuteNonQueryAsync(ct);
         }
-        await using (var inventory = new NpgsqlCommand(PrivacySql.DeleteInventoryDevices, connection, transaction))
+        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices))
         {
-            inventory.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
-            await inventory.ExecuteNonQueryAsync(ct);
+            await using var derived = new NpgsqlCommand(sql, connection, transaction);
+            derived.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
+            await derived.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
         // The log names the pseudonym, never the raw id: the log must not become the copy we just deleted.

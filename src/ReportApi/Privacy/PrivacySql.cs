@@ -14,4 +14,19 @@ internal static class PrivacySql
         FROM (SELECT inventory_id, count(*) AS n FROM gone GROUP BY inventory_id) g
         WHERE i.id = g.inventory_id
         """;
+
+    /// <summary>
+    /// The device's rows in the exact device sets of every rollup grain, with each bucket's distinct-device count
+    /// decremented to match (report counts are aggregates without identity and stay).
+    /// </summary>
+    public static readonly string[] DeleteRollupDevices = [.. Data.RollupSchemaSql.Grains.Select(g => $"""
+        WITH gone AS (
+            DELETE FROM failure_devices_{g.Suffix}
+            WHERE device_id = ('x' || encode(substring(@device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint
+            RETURNING bucket, series_id
+        )
+        UPDATE failure_rollups_{g.Suffix} r SET devices = r.devices - g.n
+        FROM (SELECT bucket, series_id, count(*) AS n FROM gone GROUP BY bucket, series_id) g
+        WHERE r.bucket = g.bucket AND r.series_id = g.series_id
+        """)];
 }

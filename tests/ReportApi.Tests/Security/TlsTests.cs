@@ -27,7 +27,7 @@ public sealed class TlsTests(PostgresFixture postgres)
             ["Tls:CertificatePath"] = certificatePath,
             ["Tls:KeyPath"] = keyPath,
             ["Tls:ReloadCheckInterval"] = "00:00:00.100",
-        }, kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps()));
+        }, kestrel: kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps()));
         var https = new Uri(app.ServerAddresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)));
 
         var (served, response) = await GetAsync(https, "/healthz");
@@ -52,7 +52,7 @@ public sealed class TlsTests(PostgresFixture postgres)
         {
             ["Tls:CertificatePath"] = certificatePath,
             ["Tls:KeyPath"] = keyPath,
-        }, kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps()));
+        }, kestrel: kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps()));
         var https = new Uri(app.ServerAddresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)));
 
         var (_, query) = await GetAsync(https, "/v1/reports", TestApp.ReaderKey);

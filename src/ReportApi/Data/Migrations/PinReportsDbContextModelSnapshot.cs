@@ -22,6 +22,155 @@ namespace ReportApi.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ReportApi.Data.AlertEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("acknowledged_by");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("action");
+
+                    b.Property<int?>("ActiveDevices")
+                        .HasColumnType("integer")
+                        .HasColumnName("active_devices");
+
+                    b.Property<string>("App")
+                        .HasColumnType("text")
+                        .HasColumnName("app");
+
+                    b.Property<double>("BaselineMedian")
+                        .HasColumnType("double precision")
+                        .HasColumnName("baseline_median");
+
+                    b.Property<string>("DiagnosisMix")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("diagnosis_mix");
+
+                    b.Property<DateTimeOffset?>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<string>("Headline")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("headline");
+
+                    b.Property<DateTimeOffset>("LastEvaluatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_evaluated_at");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("level");
+
+                    b.Property<string>("NotedHostname")
+                        .HasColumnType("text")
+                        .HasColumnName("noted_hostname");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<int>("PeakDevices")
+                        .HasColumnType("integer")
+                        .HasColumnName("peak_devices");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("SeriesKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("series_key");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("TopChain")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("top_chain");
+
+                    b.Property<string>("TopVersions")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("top_versions");
+
+                    b.Property<string>("Version")
+                        .HasColumnType("text")
+                        .HasColumnName("version");
+
+                    b.Property<int>("WindowDevices")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_devices");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("OpenedAt")
+                        .HasDatabaseName("ix_alerts_opened_at");
+
+                    b.HasIndex("SeriesKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_alerts_open_series_key")
+                        .HasFilter("status IN ('pending', 'firing', 'acknowledged')");
+
+                    b.ToTable("alerts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_alerts_status", "status IN ('pending', 'firing', 'acknowledged', 'resolved')");
+                        });
+                });
+
+            modelBuilder.Entity("ReportApi.Data.AlertEvaluationEntity", b =>
+                {
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<DateTimeOffset>("EvaluatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("evaluated_at");
+
+                    b.Property<int>("SeriesCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("series_count");
+
+                    b.Property<int>("Transitions")
+                        .HasColumnType("integer")
+                        .HasColumnName("transitions");
+
+                    b.HasKey("Minute")
+                        .HasName("pk_alert_evaluations");
+
+                    b.ToTable("alert_evaluations", (string)null);
+                });
+
             modelBuilder.Entity("ReportApi.Data.AppActivityEntity", b =>
                 {
                     b.Property<string>("App")
@@ -150,6 +299,74 @@ namespace ReportApi.Data.Migrations
                         .HasDatabaseName("ix_failure_series_app_version_platform_noted_hostname_hostname");
 
                     b.ToTable("failure_series", (string)null);
+                });
+
+            modelBuilder.Entity("ReportApi.Data.NotificationOutboxEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<int?>("LastStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_status");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_outbox");
+
+                    b.HasIndex("AlertId")
+                        .HasDatabaseName("ix_notification_outbox_alert_id");
+
+                    b.HasIndex("DeliveredAt", "NextAttemptAt")
+                        .HasDatabaseName("ix_notification_outbox_delivered_at_next_attempt_at");
+
+                    b.ToTable("notification_outbox", (string)null);
                 });
 
             modelBuilder.Entity("ReportApi.Data.PinInventoryDeviceEntity", b =>
@@ -446,6 +663,16 @@ namespace ReportApi.Data.Migrations
                         .HasDatabaseName("ix_reports_app_bundle_id_app_version_received_at");
 
                     b.ToTable("reports", (string)null);
+                });
+
+            modelBuilder.Entity("ReportApi.Data.NotificationOutboxEntity", b =>
+                {
+                    b.HasOne("ReportApi.Data.AlertEntity", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_outbox_alerts_alert_id");
                 });
 
             modelBuilder.Entity("ReportApi.Data.PinInventoryDeviceEntity", b =>

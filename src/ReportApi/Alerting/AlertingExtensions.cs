@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using ReportApi.Domain.Alerting;
+
+namespace ReportApi.Alerting;
+
+internal static class AlertingExtensions
+{
+    /// <summary>The detector's thresholds (section <c>Alerting</c>, validated at start-up) and the every-minute evaluator.</summary>
+    public static IHostApplicationBuilder AddAlerting(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DetectorOptions>().BindConfiguration(DetectorOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DetectorOptions>, DetectorOptionsValidator>();
+        builder.Services.AddOptions<AlertEvaluatorOptions>().BindConfiguration(AlertEvaluatorOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AlertEvaluator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
+        return builder;
+    }
+
+    /// <summary>The domain lists every problem with its key ("Alerting:MinDevices must be >= 1 (was -1)").</summary>
+    private sealed class DetectorOptionsValidator : IValidateOptions<DetectorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, DetectorOptions options) =>
+            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,163 @@
+namespace ReportApi.Alerting;
+
+/// <summary>
+/// The evaluator's and the alerts API's SQL. A series level is a grouping of <c>failure_series</c>: host by
+/// noted_hostname, version by app + version, version-host by all three; one GROUPING SETS query counts every level at
+/// once, and <c>count(DISTINCT device_id)</c> over the minute device sets keeps the counts exact per level.
+/// </summary>
+internal static class AlertingSql
+{
+    /// <summary>Key of the transaction-scoped advisory lock: one replica evaluates at a time ("PIN" "ALRT").</summary>
+    public const long EvaluationLockKey = 0x50494E_414C5254;
+
+    public const string TryLock = "SELECT pg_try_advisory_xact_lock($1)";
+
+    /// <summary>Claims the minute; 0 rows means another replica (or an earlier run) already evaluated it.</summary>
+    public const string ClaimMinute = """
+        INSERT INTO alert_evaluations (minute, evaluated_at, series_count, transitions) VALUES ($1, $2, 0, 0)
+        ON CONFLICT (minute) DO NOTHING
+        """;
+
+    public const string FinishMinute = "UPDATE alert_evaluations SET series_count = $2, transitions = $3 WHERE minute = $1";
+
+    // level, app, version, noted_hostname of a GROUPING SETS row; '' components are filtered out in code.
+    private const string LevelColumns = """
+        CASE WHEN GROUPING(s.app) = 1 THEN 'host' WHEN GROUPING(s.noted_hostname) = 1 THEN 'version' ELSE 'version-host' END,
+        CASE WHEN GROUPING(s.app) = 1 THEN NULL ELSE s.app END,
+        CASE WHEN GROUPING(s.version) = 1 THEN NULL ELSE s.version END,
+        CASE WHEN GROUPING(s.noted_hostname) = 1 THEN NULL ELSE s.noted_hostname END
+        """;
+
+    private const string LevelSets = "(s.noted_hostname), (s.app, s.version), (s.app, s.version, s.noted_hostname)";
+
+    /// <summary>Distinct failing devices per series of every level in [$1, $2).</summary>
+    public const string WindowDevices = $"""
+        SELECT {LevelColumns}, count(DISTINCT d.device_id)
+        FROM failure_devices_minute d JOIN failure_series s ON s.id = d.series_id
+        WHERE d.bucket >= $1 AND d.bucket < $2
+        GROUP BY GROUPING SETS ({LevelSets})
+        """;
+
+    // The failure series of the candidate hosts ($1) and app versions ($2, $3): baselines need no other rows.
+    private const string CandidateSeries = """
+        SELECT id, app, version, noted_hostname, first_seen_at FROM failure_series
+        WHERE noted_hostname = ANY($1) OR (app, version) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+        """;
+
+    /// <summary>
+    /// Devices per level in each comparable window: windows of length $5 ending at $4 − d days + k·$5 for d in
+    /// 1..$6 and k in −$7..$7. A window with no row here is 0 or missing; the caller decides by first-seen time.
+    /// </summary>
+    public const string BaselineDevices = $"""
+        WITH s AS MATERIALIZED ({CandidateSeries}),
+        ends AS (
+            SELECT $4 - make_interval(days => d) + k * $5 AS sample_end
+            FROM generate_series(1, $6) AS d, generate_series(-$7, $7) AS k
+        )
+        SELECT e.sample_end, {LevelColumns}, count(DISTINCT f.device_id)
+        FROM ends e
+        JOIN failure_devices_minute f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
+        JOIN s ON s.id = f.series_id
+        GROUP BY GROUPING SETS ((e.sample_end, s.noted_hostname), (e.sample_end, s.app, s.version), (e.sample_end, s.app, s.version, s.noted_hostname))
+        """;
+
+    /// <summary>When each candidate series first failed: comparable windows before that are missing, not zero.</summary>
+    public const string FirstSeen = $"""
+        SELECT {LevelColumns}, min(s.first_seen_at)
+        FROM ({CandidateSeries}) s
+        GROUP BY GROUPING SETS ({LevelSets})
+        """;
+
+    /// <summary>Active devices per app version (all platforms) on day $3, and on the day before when $3 has none yet.</summary>
+    public const string ActiveDevices = """
+        SELECT app, version, coalesce(sum(active_devices) FILTER (WHERE day = $3), sum(active_devices) FILTER (WHERE day = $3 - 1))
+        FROM app_activity
+        WHERE day IN ($3, $3 - 1) AND (app, version) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        GROUP BY app, version
+        """;
+
+    // One series' rows: $3 noted hostname, $4 app, $5 version, NULL = any.
+    private const string SeriesFilter = """
+        ($3::text IS NULL OR s.noted_hostname = $3) AND ($4::text IS NULL OR s.app = $4) AND ($5::text IS NULL OR s.version = $5)
+        """;
+
+    /// <summary>Distinct devices in [$1, $2) per diagnosis (kind 'd') and per app version (kind 'v') of one series.</summary>
+    public const string Context = $"""
+        SELECT CASE WHEN GROUPING(s.diagnosis) = 0 THEN 'd' ELSE 'v' END, s.diagnosis, s.app, s.version, count(DISTINCT d.device_id)
+        FROM failure_devices_minute d JOIN failure_series s ON s.id = d.series_id
+        WHERE d.bucket >= $1 AND d.bucket < $2 AND {SeriesFilter}
+        GROUP BY GROUPING SETS ((s.diagnosis), (s.app, s.version))
+        """;
+
+    /// <summary>
+    /// The chain most devices of one series were shown in [$1, $2). <c>reports</c> is partitioned by receive time, so
+    /// a five-minute window reads one partition's recent rows; this runs only for series with an alert.
+    /// </summary>
+    public const string TopChain = """
+        SELECT c.certificates::text, c.leaf_subject, c.leaf_issuer, c.leaf_spki_sha256, t.devices
+        FROM (
+            SELECT s.validated_chain_fingerprint AS fingerprint, count(DISTINCT s.device_hash) AS devices
+            FROM reports s
+            WHERE s.received_at >= $1 AND s.received_at < $2 AND s.validated_chain_fingerprint IS NOT NULL
+              AND ($3::text IS NULL OR s.noted_hostname = $3) AND ($4::text IS NULL OR s.app_bundle_id = $4)
+              AND ($5::text IS NULL OR s.app_version = $5)
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1
+        ) t JOIN certificate_chains c ON c.fingerprint = t.fingerprint
+        """;
+
+    /// <summary>The open alerts, locked so an acknowledge waits for this evaluation (and vice versa) instead of being overwritten.</summary>
+    public const string OpenAlerts = """
+        SELECT id, state::text FROM alerts WHERE status IN ('pending', 'firing', 'acknowledged') ORDER BY id FOR UPDATE
+        """;
+
+    public const string AlertColumns = """
+        id, series_key, level, app, version, noted_hostname, status, opened_at, fired_at, acknowledged_at, acknowledged_by,
+        resolved_at, last_evaluated_at, window_devices, peak_devices, baseline_median, active_devices, headline, summary, action,
+        diagnosis_mix::text, top_chain::text, top_versions::text
+        """;
+
+    /// <summary>$1..$19 as in <see cref="UpdateAlert"/> after the id, plus the identity of the series.</summary>
+    public const string InsertAlert = $"""
+        INSERT INTO alerts (status, fired_at, acknowledged_at, resolved_at, last_evaluated_at, window_devices, peak_devices,
+            baseline_median, active_devices, state, headline, summary, action, diagnosis_mix, top_chain, top_versions,
+            series_key, level, app, version, noted_hostname, opened_at)
+        VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15::jsonb, $16::jsonb, $17::jsonb,
+            $18, $19, $20, $21, $22, $23)
+        RETURNING {AlertColumns}
+        """;
+
+    /// <summary>
+    /// $1 id. A quiet window has no chain or diagnosis to show; the incident's context is kept rather than blanked, so a
+    /// resolved alert still says what failed.
+    /// </summary>
+    public const string UpdateAlert = $"""
+        UPDATE alerts SET status = $2, fired_at = $3, acknowledged_at = $4, resolved_at = $5, last_evaluated_at = $6,
+            window_devices = $7, peak_devices = $8, baseline_median = $9, active_devices = coalesce($10, active_devices),
+            state = $11::jsonb, headline = $12, summary = $13, action = $14,
+            diagnosis_mix = coalesce($15::jsonb, diagnosis_mix), top_chain = coalesce($16::jsonb, top_chain),
+            top_versions = coalesce($17::jsonb, top_versions)
+        WHERE id = $1
+        RETURNING {AlertColumns}
+        """;
+
+    /// <summary>$1: 'firing', 'resolved' or 'all'. A pending spike that never fired is nobody's business: hidden.</summary>
+    public const string ListAlerts = $"""
+        SELECT {AlertColumns} FROM alerts
+        WHERE (fired_at IS NOT NULL OR status <> 'resolved')
+          AND ($1 = 'all' OR ($1 = 'firing' AND status IN ('firing', 'acknowledged')) OR ($1 = 'resolved' AND status = 'resolved'))
+        ORDER BY opened_at DESC, id DESC
+        LIMIT $2
+        """;
+
+    public const string LockAlert = """
+        SELECT state::text FROM alerts WHERE id = $1 AND (fired_at IS NOT NULL OR status <> 'resolved') FOR UPDATE
+        """;
+
+    public const string GetAlert = $"SELECT {AlertColumns} FROM alerts WHERE id = $1";
+
+    public const string Acknowledge = $"""
+        UPDATE alerts SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, state = $4::jsonb
+        WHERE id = $1
+        RETURNING {AlertColumns}
+        """;
+}

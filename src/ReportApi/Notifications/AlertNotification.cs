@@ -1,0 +1,64 @@
+using System.Globalization;
+using ReportApi.Alerting;
+
+namespace ReportApi.Notifications;
+
+/// <summary>
+/// What one notification says, independent of the channel: stored in <c>notification_outbox.payload</c> when the
+/// evaluator decides to notify, rendered for its channel when sent. It is also, as is, the generic webhook's body.
+/// </summary>
+public sealed record AlertNotification(string Event, AlertNotificationBody Alert)
+{
+    public const string Trigger = "trigger";
+    public const string Repeat = "repeat";
+    public const string Resolve = "resolve";
+
+    public static AlertNotification From(string @event, AlertRow alert, NotificationOptions options)
+    {
+        var baseUrl = options.PublicBaseUrl.TrimEnd('/');
+        return new AlertNotification(@event, new AlertNotificationBody(
+            alert.Id, alert.SeriesKey, alert.Level, alert.App, alert.Version, alert.NotedHostname, alert.Status, alert.Headline,
+            alert.Summary, alert.Action, alert.WindowDevices, alert.PeakDevices, alert.BaselineMedian, alert.ActiveDevices, alert.Share,
+            alert.DominantDiagnosis, alert.DiagnosisMix, alert.TopChain, alert.TopVersions, alert.OpenedAt, alert.FiredAt, alert.ResolvedAt,
+            ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}"));
+    }
+
+    /// <summary>The failing reports from ten minutes before the alert fired, filtered to the series.</summary>
+    private static string ReportsUrl(string baseUrl, AlertRow alert)
+    {
+        var from = (alert.FiredAt ?? alert.OpenedAt).AddMinutes(-10).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var query = new List<string>();
+        if (alert.App is not null) query.Add("app=" + Uri.EscapeDataString(alert.App));
+        if (alert.Version is not null) query.Add("version=" + Uri.EscapeDataString(alert.Version));
+        if (alert.NotedHostname is not null) query.Add("hostname=" + Uri.EscapeDataString(alert.NotedHostname));
+        query.Add("from=" + Uri.EscapeDataString(from));
+        return $"{baseUrl}/v1/reports?{string.Join('&', query)}";
+    }
+}
+
+/// <summary>The alert as notifications show it (the webhook's <c>alert</c> object).</summary>
+public sealed record AlertNotificationBody(
+    long Id,
+    string SeriesKey,
+    string Level,
+    string? App,
+    string? Version,
+    string? NotedHostname,
+    string Status,
+    string Headline,
+    string Summary,
+    string Action,
+    int WindowDevices,
+    int PeakDevices,
+    double BaselineMedian,
+    int? ActiveDevices,
+    double? Share,
+    string? Diagnosis,
+    IReadOnlyDictionary<string, int> DiagnosisMix,
+    ChainInfo? TopChain,
+    IReadOnlyList<VersionInfo> TopVersions,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? FiredAt,
+    DateTimeOffset? ResolvedAt,
+    string ReportsUrl,
+    string AlertUrl);
