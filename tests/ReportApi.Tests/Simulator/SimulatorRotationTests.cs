@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using PinReports.Simulator;
+using ReportApi.Alerting;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Simulator;
@@ -73,6 +75,61 @@ public sealed class SimulatorRotationTests(PostgresFixture postgres)
                 Assert.Equal(SimulatorPki.NewIntermediateSubject,
                     validated.GetProperty("certificates")[1].GetProperty("subject").GetString());
             }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Rotation_from_the_simulator_fires_a_first_seen_alert_listed_by_the_alerts_api()
+    {
+        var directory = Directory.CreateTempSubdirectory("pinreports-sim-").FullName;
+        try
+        {
+            // Today 12:00 UTC (today's partitions exist in every test database); the server's clock is the test's.
+            var t = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(12);
+            var clock = new ManualClock(t.AddSeconds(-40));
+            var pki = SimulatorPki.LoadOrCreate(directory);
+            await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?>
+            {
+                ["Diagnosis:TrustedRootsFile"] = pki.RootsFile,
+                ["Alerting:Evaluator:Enabled"] = "false", // the test evaluates chosen minutes itself
+            }, s => s.AddSingleton<TimeProvider>(clock));
+            var fleet = new Fleet(pki, devices: 200, seed: 11);
+            var engine = new ScenarioEngine(fleet, pki, new ScenarioOptions
+            {
+                Kind = ScenarioKind.Rotation,
+                At = TimeSpan.Zero,
+                SessionInterval = TimeSpan.FromSeconds(1),
+                InterceptionsPerHour = 0,
+                ConfigErrorsPerHour = 0,
+                Seed = 11,
+            }, clock.Now);
+            var client = new ServiceClient(app.Client, TestApp.AdminKey, TestApp.ReaderKey);
+            await client.PostActivityAsync(fleet, DateOnly.FromDateTime(t.UtcDateTime), Ct);
+            var reports = engine.Step(clock.Now);
+            Assert.True(reports.Count > 50, $"{reports.Count} failing devices: too few for the first-seen rule");
+            foreach (var report in reports) Assert.Equal(HttpStatusCode.NoContent, await client.SendReportAsync(report, Ct));
+
+            // The minute of the reports ends at t; a new series fires on its second spiking evaluation.
+            var evaluator = app.Services.GetRequiredService<AlertEvaluator>();
+            foreach (var minute in new[] { t, t.AddMinutes(1) })
+            {
+                clock.Now = minute.AddSeconds(15);
+                await evaluator.EvaluateAsync(minute, Ct);
+            }
+
+            var (status, alerts) = await client.FiringAlertsAsync(Ct);
+            Assert.Equal(HttpStatusCode.OK, status);
+            var host = Assert.Single(alerts, a => a.SeriesKey == "host:api.example.com");
+            Assert.Equal("firing", host.Status);
+            Assert.Contains("server-rotation", host.Headline, StringComparison.Ordinal);
+            Assert.DoesNotContain(alerts, a => a.SeriesKey.Contains("3.0.2", StringComparison.Ordinal) || a.SeriesKey.Contains("login", StringComparison.Ordinal));
+            using var list = JsonDocument.Parse(await app.Reader.GetStringAsync("/v1/alerts?state=firing", Ct));
+            var hostAlert = list.RootElement.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("seriesKey").GetString() == "host:api.example.com");
+            Assert.Equal(SimulatorPki.NewIntermediateSubject, hostAlert.GetProperty("topChain").GetProperty("subject").GetString());
         }
         finally
         {
