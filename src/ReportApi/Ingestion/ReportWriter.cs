@@ -26,6 +26,7 @@ internal sealed partial class ReportWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        ReportApiTelemetry.PublishZeroes();
         var batch = new List<WriteRequest>();
         // Not cancelled by stoppingToken: on shutdown the queue is completed and this loop drains it first.
         while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
