@@ -40,20 +40,18 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         logger.LogDebug("Report partitions ensured from {From} through {Through}", from, through);
     }
 
-    /// <summary>
-    /// Drops the daily partitions (reports and their rollups) whose whole day lies before <paramref name="keepFrom"/>;
-    /// returns their names.
-    /// </summary>
+    /// <summary>Drops the daily partitions whose whole day lies before <paramref name="keepFrom"/>; returns their names.</summary>
     public async Task<IReadOnlyList<string>> DropBeforeAsync(DateOnly keepFrom, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var expired = new List<string>();
-        foreach (var table in PartitionSql.DailyTables)
+        // Reports and their rollups share the daily partitioning, so one retention drops both.
+        foreach (var parent in PartitionSql.DailyTables)
         {
+            var prefix = parent + "_p";
             await using var list = new NpgsqlCommand(PartitionSql.ListPartitions, connection);
-            list.Parameters.AddWithValue("parent", table);
+            list.Parameters.AddWithValue("parent", parent);
             await using var reader = await list.ExecuteReaderAsync(ct);
-            var prefix = table + "_p";
             while (await reader.ReadAsync(ct))
             {
                 var name = reader.GetString(0);

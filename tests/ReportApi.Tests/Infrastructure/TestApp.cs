@@ -60,12 +60,12 @@ public sealed class TestApp : IAsyncDisposable
         PostgresFixture postgres, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        return Start(connectionString, settings, configureServices);
+        return Start(connectionString, settings, configureServices: configureServices);
     }
 
-    public static TestApp Start(
-        string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null,
-        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
+    public static TestApp Start(string connectionString, IDictionary<string, string?>? settings = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var all = new Dictionary<string, string?>
         {
