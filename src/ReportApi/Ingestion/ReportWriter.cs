@@ -205,6 +205,7 @@ internal sealed partial class ReportWriter(
         await importer.WriteAsync(record.DedupKey, NpgsqlDbType.Bytea);
         await importer.WriteAsync(record.Diagnosis, NpgsqlDbType.Text);
         await importer.WriteAsync(r.RawJson, NpgsqlDbType.Jsonb);
+        await importer.WriteAsync(record.Authenticated, NpgsqlDbType.Boolean);
     }
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value) =>
