@@ -8,6 +8,12 @@ public sealed class DatabaseOptions
 
     /// <summary>Days of partitions created ahead of today, so a midnight rollover never meets a missing partition.</summary>
     public int PartitionDaysAhead { get; set; } = 7;
+
+    /// <summary>
+    /// <c>Database:ReadOnlyPassword</c>: when set, the migrate step gives the read-only role <c>pinreports_grafana</c>
+    /// (created by a migration, used by Grafana) this password.
+    /// </summary>
+    public string? ReadOnlyPassword { get; set; }
 }
 
 /// <summary>Configuration section <c>Retention</c>.</summary>

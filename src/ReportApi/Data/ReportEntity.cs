@@ -36,6 +36,9 @@ public sealed class ReportEntity
     public required byte[] DedupKey { get; init; }
     public required string Diagnosis { get; init; }
 
+    /// <summary>The request carried the ingest key configured for this report's app (<c>Ingest:AppKeys</c>).</summary>
+    public bool Authenticated { get; init; }
+
     /// <summary>The report as sent minus <c>app-vendor-id</c> and the chains (those are stored once by fingerprint).</summary>
     public required string Raw { get; init; }
 }

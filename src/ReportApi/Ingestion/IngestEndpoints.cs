@@ -19,6 +19,7 @@ internal static class IngestEndpoints
             .Accepts<object>("application/json")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -40,7 +41,7 @@ internal static class IngestEndpoints
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> IngestAsync(
-        HttpContext http, ReportAnalyzer analyzer, IngestQueue queue, IOptions<IngestOptions> options,
+        HttpContext http, ReportAnalyzer analyzer, IngestQueue queue, IngestKeys keys, IOptions<IngestOptions> options,
         TimeProvider time, CancellationToken ct)
     {
         var o = options.Value;
@@ -48,6 +49,13 @@ internal static class IngestEndpoints
         {
             return Reject("unsupported-media-type", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"Send the report as application/json (got '{Truncate(http.Request.ContentType ?? "no Content-Type")}').");
+        }
+
+        var presentedKey = IngestKeys.Presented(http.Request);
+        if (presentedKey is not null && !keys.IsKnown(presentedKey))
+        {
+            return Reject("unknown-ingest-key", StatusCodes.Status401Unauthorized, "Unknown ingest key",
+                "The report URL carries an ingest key that is not configured (Ingest:AppKeys). Send no key, or the app's key.");
         }
 
         using var body = await RequestBody.ReadAsync(http, o.MaxRequestBytes, ct);
@@ -74,7 +82,11 @@ internal static class IngestEndpoints
 
         var receivedAt = time.GetUtcNow();
         var records = new IngestRecord[parsed.Reports.Count];
-        for (var i = 0; i < records.Length; i++) records[i] = analyzer.Analyze(parsed.Reports[i], receivedAt);
+        for (var i = 0; i < records.Length; i++)
+        {
+            var report = parsed.Reports[i];
+            records[i] = analyzer.Analyze(report, receivedAt, keys.Vouches(presentedKey, report.AppBundleId));
+        }
 
         var request = new WriteRequest(records);
         if (!queue.TryEnqueue(request))

@@ -34,7 +34,23 @@ public sealed class IngestOptions
     /// </summary>
     public bool BenchmarkNullEndpoint { get; set; }
 
+    /// <summary>
+    /// <c>Ingest:AppKeys</c>: optional per-app ingest keys. TrustKit iOS cannot send headers, so the key travels in the
+    /// report URL (<c>?key=</c>); TrustKit-Android also turns URL user-info into Basic auth. A report whose app's key
+    /// came with it is stored as authenticated; a wrong key is refused (401), no key is accepted unauthenticated.
+    /// </summary>
+    public List<AppIngestKey> AppKeys { get; set; } = [];
+
     /// <summary>Seconds put in <c>Retry-After</c> on 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 30;
+}
+
+/// <summary>One app's ingest key.</summary>
+public sealed class AppIngestKey
+{
+    /// <summary>The <c>app-bundle-id</c> the key vouches for.</summary>
+    [Required] public string App { get; set; } = "";
+
+    [Required, MinLength(16)] public string Key { get; set; } = "";
 }

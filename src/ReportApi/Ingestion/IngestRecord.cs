@@ -13,4 +13,5 @@ internal sealed record IngestRecord(
     ParsedChain? Served,
     PinSet PinSet,
     byte[] DedupKey,
-    string Diagnosis);
+    string Diagnosis,
+    bool Authenticated);

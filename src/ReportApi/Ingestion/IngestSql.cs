@@ -11,7 +11,7 @@ internal static class IngestSql
         "validation_result", "app_bundle_id", "app_version", "app_platform", "app_platform_version", "trust_kit_version",
         "device_hash", "date_time_raw", "client_time", "client_time_quality", "known_pins_expiration_date",
         "effective_expiration_date", "validated_chain_fingerprint", "served_chain_fingerprint", "pin_set_fingerprint",
-        "dedup_key", "diagnosis", "raw",
+        "dedup_key", "diagnosis", "raw", "authenticated",
     ];
 
     private static readonly string Columns = string.Join(", ", ReportColumns);

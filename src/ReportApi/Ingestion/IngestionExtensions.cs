@@ -6,8 +6,12 @@ internal static class IngestionExtensions
 {
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration("Ingest").ValidateDataAnnotations()
+            .Validate(o => o.AppKeys.All(k => k.App.Length > 0 && k.Key.Length >= 16),
+                "Ingest:AppKeys: every entry needs an App (app-bundle-id) and a Key of at least 16 characters.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<ReportAnalyzer>();
+        builder.Services.AddSingleton<IngestKeys>();
         builder.Services.AddSingleton(sp =>
         {
             var queue = ActivatorUtilities.CreateInstance<IngestQueue>(sp);

@@ -11,7 +11,7 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
 {
     private readonly BoundedCache<ChainKey, ParsedChain> _chains = new(4096);
 
-    public IngestRecord Analyze(PinFailureReport report, DateTimeOffset receivedAt)
+    public IngestRecord Analyze(PinFailureReport report, DateTimeOffset receivedAt, bool authenticated)
     {
         var validated = ParseChain(report.ValidatedChain);
         var served = report.ServedChain is null ? null : ParseChain(report.ServedChain);
@@ -27,7 +27,8 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
             served,
             pinSet,
             DedupKey.Compute(report, deviceHash, pinSet.Fingerprint, validated.Fingerprint),
-            verdict.Code.ToWire());
+            verdict.Code.ToWire(),
+            authenticated);
     }
 
     private ParsedChain ParseChain(IReadOnlyList<string> pems) =>

@@ -27,10 +27,13 @@ internal sealed partial class ReportWriter(
     private const int MaxRemembered = 100_000;
     private const int MaxAttempts = 3;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ReportApiTelemetry.PublishZeroes();
         // Several loops, each with its own transaction: one Postgres backend runs a statement on one core, so a single
         // writer caps ingest at what one core can insert while the others idle.
-        Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None)));
+        return Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None)));
+    }
 
     private async Task WriteLoopAsync()
     {
@@ -202,6 +205,7 @@ internal sealed partial class ReportWriter(
         await importer.WriteAsync(record.DedupKey, NpgsqlDbType.Bytea);
         await importer.WriteAsync(record.Diagnosis, NpgsqlDbType.Text);
         await importer.WriteAsync(r.RawJson, NpgsqlDbType.Jsonb);
+        await importer.WriteAsync(record.Authenticated, NpgsqlDbType.Boolean);
     }
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value) =>

@@ -27,6 +27,19 @@ internal static class ReportApiTelemetry
         BatchDuration.Record(elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// Counters appear in /metrics only after their first measurement; a zero at start-up makes "no failures yet" a
+    /// series at 0 instead of no series, so dashboards and alert rules on rate() work from the first scrape.
+    /// </summary>
+    public static void PublishZeroes()
+    {
+        FailedReports.Add(0);
+        foreach (var reason in new[] { "invalid", "too-large", "unsupported-media-type", "rate-limited", "backlog-full", "commit-timeout", "database-unavailable" })
+        {
+            Rejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
     public static void BatchFailed(int reports) => FailedReports.Add(reports);
 
     public static void RequestRejected(string reason) => Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));

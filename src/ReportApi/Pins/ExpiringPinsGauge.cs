@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -13,17 +14,18 @@ namespace ReportApi.Pins;
 /// <c>pinreports_pins_expiring_days &lt; 14</c>. Observed from a snapshot the background job refreshes, because an
 /// observable callback must not query the database.
 /// </summary>
-public sealed class ExpiringPinsGauge
+public sealed class ExpiringPinsGauge : IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptions<PinsOptions> _options;
     private readonly TimeProvider _time;
     private volatile IReadOnlyList<Measurement<int>> _snapshot = [];
 
-    // One instrument per process (the Meter is static); it reads whichever gauge was created last, i.e. the live host's.
-    private static Func<IEnumerable<Measurement<int>>> _observe = static () => [];
+    // One instrument per process (the Meter is static) observing every live host's snapshot: one in production,
+    // several when test hosts run side by side, where "the last one created" would race.
+    private static readonly ConcurrentDictionary<ExpiringPinsGauge, byte> Live = new();
     private static readonly ObservableGauge<int> Instrument = ReportApiTelemetry.Meter.CreateObservableGauge(
-        "pinreports.pins.expiring", static () => _observe(), "d",
+        "pinreports.pins.expiring", static () => Live.Keys.SelectMany(g => g._snapshot).ToList(), "d",
         "Days until the known-pins expiration date of recently seen app versions expiring soon (negative: expired).");
 
     public ExpiringPinsGauge(NpgsqlDataSource dataSource, IOptions<PinsOptions> options, TimeProvider time)
@@ -31,8 +33,10 @@ public sealed class ExpiringPinsGauge
         _dataSource = dataSource;
         _options = options;
         _time = time;
-        _observe = () => _snapshot;
+        Live.TryAdd(this, 0);
     }
+
+    public void Dispose() => Live.TryRemove(this, out _);
 
     public static string InstrumentName => Instrument.Name;
 

@@ -10,7 +10,7 @@ internal static class QuerySql
         r.id, r.received_at, r.dialect, r.app_bundle_id, r.app_version, r.app_platform, r.app_platform_version,
         r.trust_kit_version, r.hostname, r.noted_hostname, r.port, r.include_subdomains, r.enforce_pinning,
         r.validation_result, r.diagnosis, r.device_hash, r.date_time_raw, r.client_time, r.client_time_quality,
-        r.known_pins_expiration_date, p.pins, p.sha256pins, c.leaf_subject, c.leaf_issuer, c.leaf_spki_sha256
+        r.known_pins_expiration_date, p.pins, p.sha256pins, c.leaf_subject, c.leaf_issuer, c.leaf_spki_sha256, r.authenticated
         """;
 
     private const string SummaryFrom = """

@@ -10,7 +10,7 @@ namespace ReportApi.Query;
 internal static class ReportCsv
 {
     public const string Header =
-        "id,received_at,dialect,app,version,platform,hostname,noted_hostname,validation_result,enforce_pinning,diagnosis,device,client_date_time,leaf_subject,leaf_issuer,leaf_spki_sha256,known_pins\r\n";
+        "id,received_at,dialect,app,version,platform,hostname,noted_hostname,validation_result,enforce_pinning,diagnosis,device,client_date_time,leaf_subject,leaf_issuer,leaf_spki_sha256,known_pins,authenticated\r\n";
 
     public static async Task WriteAsync(Stream output, IAsyncEnumerable<ReportSummary> rows, CancellationToken ct)
     {
@@ -27,7 +27,8 @@ internal static class ReportCsv
             Cell(line, r.EnforcePinning switch { true => "true", false => "false", null => null });
             Cell(line, r.Diagnosis); Cell(line, r.Device); Cell(line, r.ClientDateTime);
             Cell(line, r.LeafSubject); Cell(line, r.LeafIssuer); Cell(line, r.LeafSpkiSha256);
-            Cell(line, string.Join(' ', r.KnownPins), last: true);
+            Cell(line, string.Join(' ', r.KnownPins));
+            Cell(line, r.Authenticated ? "true" : "false", last: true);
             await writer.WriteAsync(line, ct);
         }
         await writer.FlushAsync(ct);

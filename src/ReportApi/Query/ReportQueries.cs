@@ -51,16 +51,16 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
 
         var summary = ReportSummary.Read(reader);
         var sha256Pins = reader.GetFieldValue<string[]>(21).ToHashSet(StringComparer.Ordinal);
-        var raw = JsonDocument.Parse(reader.GetString(25)).RootElement.Clone();
-        var validated = Certificates(reader, 26);
-        var served = reader.IsDBNull(27) ? null : Certificates(reader, 27);
+        var raw = JsonDocument.Parse(reader.GetString(26)).RootElement.Clone();
+        var validated = Certificates(reader, 27);
+        var served = reader.IsDBNull(28) ? null : Certificates(reader, 28);
 
         var chains = new List<ChainView> { new("validated", [.. validated.Select(c => CertificateView.From(c, sha256Pins))]) };
         if (served is not null) chains.Add(new("served", [.. served.Select(c => CertificateView.From(c, sha256Pins))]));
 
         // The explanation is recomputed from the stored chain: the same pure function that set the stored code.
         var verdict = diagnosis.DiagnoseUncached(
-            ToReport(summary, reader.GetString(25)),
+            ToReport(summary, reader.GetString(26)),
             ChainParser.Parse([.. validated.Select(c => c.Pem)]),
             served is null ? null : ChainParser.Parse([.. served.Select(c => c.Pem)]),
             summary.ReceivedAt);

@@ -27,7 +27,8 @@ public sealed record ReportSummary(
     IReadOnlyList<string> KnownPins,
     string? LeafSubject,
     string? LeafIssuer,
-    string? LeafSpkiSha256)
+    string? LeafSpkiSha256,
+    bool Authenticated)
 {
     /// <summary>Reads the columns of <see cref="QuerySql.SummaryColumns"/>, in order.</summary>
     internal static ReportSummary Read(NpgsqlDataReader r) => new(
@@ -35,7 +36,8 @@ public sealed record ReportSummary(
         r.GetString(8), r.GetString(9), Nullable<int>(r, 10), Nullable<bool>(r, 11), Nullable<bool>(r, 12), Nullable<int>(r, 13),
         r.GetString(14), r.IsDBNull(15) ? null : DeviceId((byte[])r[15]), Text(r, 16),
         r.IsDBNull(17) ? null : r.GetFieldValue<DateTimeOffset>(17), r.GetString(18),
-        r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19), r.GetFieldValue<string[]>(20), Text(r, 22), Text(r, 23), Text(r, 24));
+        r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19), r.GetFieldValue<string[]>(20), Text(r, 22), Text(r, 23), Text(r, 24),
+        r.GetBoolean(25));
 
     /// <summary>
     /// A short pseudonym of the install: enough to see "the same device again" in an incident, derived from the

@@ -558,6 +558,10 @@ namespace ReportApi.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("app_version");
 
+                    b.Property<bool>("Authenticated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("authenticated");
+
                     b.Property<DateTimeOffset?>("ClientTime")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("client_time");
