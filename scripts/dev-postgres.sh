@@ -21,7 +21,9 @@ psql_admin() {
 }
 
 ensure_role_and_db() {
-  psql_admin -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$USER_NAME') THEN CREATE ROLE $USER_NAME LOGIN PASSWORD '$PASSWORD'; END IF; END \$\$;"
+  psql_admin -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$USER_NAME') THEN CREATE ROLE $USER_NAME LOGIN CREATEROLE PASSWORD '$PASSWORD'; END IF; END \$\$;"
+  # CREATEROLE: the migrations create Grafana's read-only role (pinreports_grafana), as they do under compose.
+  psql_admin -c "ALTER ROLE $USER_NAME CREATEROLE"
   if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]; then
     psql_admin -c "CREATE DATABASE $DB OWNER $USER_NAME"
   fi

@@ -17,14 +17,23 @@ namespace ReportApi.Data.Migrations
                 DO $$
                 BEGIN
                     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pinreports_grafana') THEN
-                        CREATE ROLE pinreports_grafana LOGIN;
+                        BEGIN
+                            CREATE ROLE pinreports_grafana LOGIN;
+                        EXCEPTION
+                            WHEN duplicate_object THEN NULL;
+                            -- A least-privilege migration user may not create roles: the schema still migrates, and
+                            -- the operator creates the role (LOGIN) once; the grants below then apply on the next run.
+                            WHEN insufficient_privilege THEN
+                                RAISE NOTICE 'pinreports_grafana was not created (no CREATEROLE): create it, then migrate again for its grants';
+                        END;
                     END IF;
-                EXCEPTION WHEN duplicate_object THEN NULL;
+                    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'pinreports_grafana') THEN
+                        GRANT USAGE ON SCHEMA public TO pinreports_grafana;
+                        GRANT SELECT ON ALL TABLES IN SCHEMA public TO pinreports_grafana;
+                        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO pinreports_grafana;
+                    END IF;
                 END
                 $$;
-                GRANT USAGE ON SCHEMA public TO pinreports_grafana;
-                GRANT SELECT ON ALL TABLES IN SCHEMA public TO pinreports_grafana;
-                ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO pinreports_grafana;
                 """);
         }
 
@@ -33,9 +42,15 @@ namespace ReportApi.Data.Migrations
         {
             // The role may serve other databases of the cluster, so only this database's grants are revoked.
             migrationBuilder.Sql("""
-                ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM pinreports_grafana;
-                REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM pinreports_grafana;
-                REVOKE USAGE ON SCHEMA public FROM pinreports_grafana;
+                DO $$
+                BEGIN
+                    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'pinreports_grafana') THEN
+                        ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM pinreports_grafana;
+                        REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM pinreports_grafana;
+                        REVOKE USAGE ON SCHEMA public FROM pinreports_grafana;
+                    END IF;
+                END
+                $$;
                 """);
         }
     }
