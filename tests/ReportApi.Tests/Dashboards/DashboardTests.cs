@@ -52,6 +52,62 @@ public sealed partial class DashboardTests(PostgresFixture postgres)
             ["app"] = "com.example.bank", ["version"] = "3.1.0", ["platform"] = "%", ["hostname"] = "%", ["api"] = "http://localhost:8080",
         };
 
+        await RunEveryQueryAsync(app, from, to, variables);
+
+    }
+
+    /// <summary>
+    /// Issue #6's demo data: the traffic simulator's rotation scenario (its engine and client, linked into the tests),
+    /// evaluated by the real alert evaluator, then every dashboard query on what it produced.
+    /// </summary>
+    [Fact]
+    public async Task Every_panel_query_shows_the_simulators_rotation()
+    {
+        var directory = Directory.CreateTempSubdirectory("pinreports-sim-").FullName;
+        try
+        {
+            var t = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(12);
+            var clock = new ManualClock(t.AddSeconds(-40));
+            var pki = PinReports.Simulator.SimulatorPki.LoadOrCreate(directory);
+            await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?>
+            {
+                ["Diagnosis:TrustedRootsFile"] = pki.RootsFile,
+                ["Alerting:Evaluator:Enabled"] = "false",
+                ["Pins:SettleDelay"] = "00:00:00",
+            }, s => s.AddSingleton<TimeProvider>(clock));
+            var fleet = new PinReports.Simulator.Fleet(pki, devices: 200, seed: 5);
+            var client = new PinReports.Simulator.ServiceClient(app.Client, TestApp.AdminKey, TestApp.ReaderKey);
+            await client.PostActivityAsync(fleet, DateOnly.FromDateTime(t.UtcDateTime), Ct);
+            foreach (var kind in new[] { PinReports.Simulator.ScenarioKind.Rotation, PinReports.Simulator.ScenarioKind.Interception })
+            {
+                var engine = new PinReports.Simulator.ScenarioEngine(fleet, pki, new PinReports.Simulator.ScenarioOptions
+                {
+                    Kind = kind, At = TimeSpan.Zero, SessionInterval = TimeSpan.FromSeconds(1), Seed = 5,
+                }, clock.Now);
+                foreach (var report in engine.Step(clock.Now)) Assert.Equal(HttpStatusCode.NoContent, await client.SendReportAsync(report, Ct));
+            }
+            var evaluator = app.Services.GetRequiredService<ReportApi.Alerting.AlertEvaluator>();
+            foreach (var minute in new[] { t, t.AddMinutes(1) })
+            {
+                clock.Now = minute.AddSeconds(15);
+                await evaluator.EvaluateAsync(minute, Ct);
+            }
+            await app.Services.GetRequiredService<PinInventoryRefresher>().RefreshAsync(wait: true, Ct);
+            Assert.True(await app.CountAsync("SELECT count(*) FROM alerts WHERE status = 'firing'") > 0, "the rotation must have fired");
+
+            await RunEveryQueryAsync(app, t.AddHours(-6), t.AddHours(1), new Dictionary<string, string>
+            {
+                ["app"] = "com.example.bank", ["version"] = "3.2.1", ["platform"] = "%", ["hostname"] = "%", ["api"] = "http://localhost:8080",
+            });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task RunEveryQueryAsync(TestApp app, DateTimeOffset from, DateTimeOffset to, IReadOnlyDictionary<string, string> variables)
+    {
         var checkedQueries = 0;
         foreach (var file in Files)
         {

@@ -1,0 +1,208 @@
+# Generates grafana/dashboards/*.json (the provisioned dashboards). Edit panels here, run
+#   python3 grafana/tools/generate-dashboards.py
+# and commit both; tests/ReportApi.Tests/Dashboards runs every SQL query of the generated JSON.
+import json, os
+PG = {"type": "grafana-postgresql-datasource", "uid": "pinreports-postgres"}
+PROM = {"type": "prometheus", "uid": "pinreports-prometheus"}
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dashboards")
+os.makedirs(OUT, exist_ok=True)
+
+def sql_target(sql, fmt="time_series", ref="A"):
+    return {"refId": ref, "datasource": PG, "rawQuery": True, "editorMode": "code", "format": fmt, "rawSql": sql.strip()}
+
+def prom_target(expr, legend, ref="A"):
+    return {"refId": ref, "datasource": PROM, "expr": expr, "legendFormat": legend, "editorMode": "code", "range": True}
+
+class Board:
+    def __init__(self): self.panels=[]; self.next_id=1; self.y=0
+    def add(self, title, kind, targets, w=12, h=8, x=None, description="", field_config=None, options=None, ds=PG):
+        if x is None:
+            x = 0 if not self.panels or self.panels[-1]["gridPos"]["x"] + self.panels[-1]["gridPos"]["w"] + w > 24 else self.panels[-1]["gridPos"]["x"] + self.panels[-1]["gridPos"]["w"]
+            if x == 0 and self.panels: self.y += self.panels[-1]["gridPos"]["h"]
+        p = {"id": self.next_id, "type": kind, "title": title, "description": description, "datasource": ds,
+             "gridPos": {"x": x, "y": self.y, "w": w, "h": h}, "targets": targets,
+             "fieldConfig": field_config or {"defaults": {}, "overrides": []}, "options": options or {}}
+        self.next_id += 1; self.panels.append(p); return p
+
+def dashboard(uid, title, board, description, templating=None, annotations=None, time_from="now-6h", refresh="1m"):
+    return {"uid": uid, "title": title, "description": description, "tags": ["pinreports"], "timezone": "utc",
+            "schemaVersion": 39, "version": 1, "editable": False, "graphTooltip": 1, "refresh": refresh,
+            "time": {"from": time_from, "to": "now"}, "templating": {"list": templating or []},
+            "annotations": {"list": annotations or []}, "panels": board.panels, "links": []}
+
+# ---------------- Pin failures overview ----------------
+b = Board()
+b.add("Failing devices per minute by noted hostname", "timeseries", [sql_target("""
+SELECT $__timeGroupAlias(d.bucket, '1m'), s.noted_hostname AS metric, count(DISTINCT d.device_id) AS devices
+FROM failure_devices_minute d
+JOIN failure_series s ON s.id = d.series_id
+WHERE $__timeFilter(d.bucket)
+GROUP BY 1, 2
+ORDER BY 1""")], description="Distinct devices with a stored failure report, per minute (exact device sets of the minute rollup).",
+    field_config={"defaults": {"unit": "none", "custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
+b.add("Failing devices per minute by app version", "timeseries", [sql_target("""
+SELECT $__timeGroupAlias(d.bucket, '1m'), s.app || ' ' || s.version AS metric, count(DISTINCT d.device_id) AS devices
+FROM failure_devices_minute d
+JOIN failure_series s ON s.id = d.series_id
+WHERE $__timeFilter(d.bucket)
+GROUP BY 1, 2
+ORDER BY 1""")], description="One series per app and version: a rotation shows as one version jumping.",
+    field_config={"defaults": {"unit": "none", "custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
+b.add("Failure rate by version (where activity is known)", "timeseries", [sql_target("""
+WITH failing AS (
+    SELECT $__timeGroupAlias(d.bucket, '1d'), s.app, s.version, count(DISTINCT d.device_id) AS devices
+    FROM failure_devices_day d
+    JOIN failure_series s ON s.id = d.series_id
+    -- Day buckets start at midnight: take every day the range touches, not only buckets starting inside it.
+    WHERE d.bucket >= date_trunc('day', $__timeFrom()::timestamptz, 'UTC') AND d.bucket < $__timeTo()::timestamptz
+    GROUP BY 1, 2, 3
+), active AS (
+    SELECT app, version, day, sum(active_devices) AS active_devices
+    FROM app_activity
+    GROUP BY app, version, day
+)
+SELECT f.time, f.app || ' ' || f.version AS metric, f.devices::float8 / a.active_devices AS failure_rate
+FROM failing f
+JOIN active a ON a.app = f.app AND a.version = f.version AND a.day = (to_timestamp(f.time) AT TIME ZONE 'UTC')::date
+WHERE a.active_devices > 0
+ORDER BY 1""")], description="Distinct failing devices per day divided by the active devices posted to POST /v1/activity. Versions without activity data are absent, never guessed.",
+    field_config={"defaults": {"unit": "percentunit", "custom": {"drawStyle": "line", "pointSize": 6, "showPoints": "always"}}, "overrides": []})
+b.add("Diagnosis mix (devices in range)", "piechart", [sql_target("""
+SELECT s.diagnosis AS diagnosis, count(DISTINCT d.device_id) AS devices
+FROM failure_devices_hour d
+JOIN failure_series s ON s.id = d.series_id
+WHERE d.bucket >= date_trunc('hour', $__timeFrom()::timestamptz) AND d.bucket < $__timeTo()::timestamptz
+GROUP BY 1
+ORDER BY 2 DESC""", fmt="table")], description="server-rotation: our chain changed. interception-suspected: a proxy or attacker in the path. certificate-invalid: our chain is broken. client-config-error: the app's pins are broken.",
+    options={"reduceOptions": {"values": True, "calcs": ["lastNotNull"], "fields": "/^devices$/"}, "pieType": "donut", "legend": {"displayMode": "table", "placement": "right", "values": ["value"]}})
+b.add("Firing alerts", "table", [sql_target("""
+SELECT a.fired_at AS "fired", a.status, a.headline, a.window_devices AS devices, a.baseline_median AS baseline, a.action, a.id
+FROM alerts a
+WHERE a.status IN ('firing', 'acknowledged')
+ORDER BY a.fired_at DESC
+LIMIT 50""", fmt="table")], w=24, h=7, description="Open alerts (GET /v1/alerts?state=firing). Acknowledge with POST /v1/alerts/{id}/acknowledge.",
+    field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "headline"}, "properties": [{"id": "custom.width", "value": 700}]}]})
+b.add("Top failing chains", "table", [sql_target("""
+SELECT c.leaf_issuer AS issuer, c.leaf_subject AS subject, c.leaf_spki_sha256 AS spki_sha256,
+       count(DISTINCT r.device_hash) AS devices, count(*) AS reports, max(r.diagnosis) AS diagnosis
+FROM reports r
+JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
+WHERE $__timeFilter(r.received_at)
+GROUP BY c.leaf_issuer, c.leaf_subject, c.leaf_spki_sha256
+ORDER BY devices DESC
+LIMIT 10""", fmt="table")], w=24, h=7, description="Drill-down over raw reports, bounded by the dashboard's time range: which chain (issuer, leaf SPKI) the failing devices saw.")
+b.add("New app versions (last 24 h)", "table", [sql_target("""
+SELECT s.app, s.version, s.platform, min(s.first_seen_at) AS first_failure
+FROM failure_series s
+GROUP BY s.app, s.version, s.platform
+HAVING min(s.first_seen_at) > now() - interval '24 hours'
+ORDER BY first_failure DESC""", fmt="table")], description="Versions whose first failure report arrived in the last day: a release that ships broken pins shows here first.")
+b.add("New chains (last 24 h)", "table", [sql_target("""
+SELECT c.first_seen_at AS first_seen, c.leaf_subject AS subject, c.leaf_issuer AS issuer, c.leaf_spki_sha256 AS spki_sha256, c.leaf_not_after AS not_after
+FROM certificate_chains c
+WHERE c.first_seen_at > now() - interval '24 hours'
+ORDER BY c.first_seen_at DESC
+LIMIT 50""", fmt="table")], description="Chains reported for the first time in the last day: a rotation or an interception product appears here.")
+alert_annotation = {"name": "Alerts", "enable": True, "iconColor": "red", "datasource": PG,
+    "target": {"refId": "Anno", "rawQuery": True, "format": "table", "editorMode": "code", "rawSql": """SELECT a.fired_at AS time, coalesce(a.resolved_at, now()) AS timeend, a.headline AS text, a.series_key AS tags
+FROM alerts a
+WHERE a.fired_at IS NOT NULL AND $__timeFilter(a.fired_at)"""}}
+json.dump(dashboard("pinreports-overview", "Pin failures overview", b,
+    "What is failing right now: devices per hostname and version, rates, diagnosis, alerts, chains.", annotations=[alert_annotation]),
+    open(f"{OUT}/pin-failures-overview.json", "w"), indent=2)
+
+# ---------------- App version drill-down ----------------
+def var(name, sql, label, include_all=False):
+    return {"name": name, "label": label, "type": "query", "datasource": PG, "query": sql, "definition": sql,
+            "refresh": 2, "includeAll": include_all, "multi": False, "sort": 1, **({"allValue": "%"} if include_all else {})}
+templating = [
+    var("app", "SELECT DISTINCT app FROM failure_series WHERE app <> '' ORDER BY 1", "App"),
+    var("version", "SELECT DISTINCT version FROM failure_series WHERE app = '$app' ORDER BY 1", "Version"),
+    var("platform", "SELECT DISTINCT platform FROM failure_series WHERE app = '$app' AND version = '$version' ORDER BY 1", "Platform", include_all=True),
+    var("hostname", "SELECT DISTINCT noted_hostname FROM failure_series WHERE app = '$app' AND version = '$version' ORDER BY 1", "Noted hostname", include_all=True),
+    {"name": "api", "label": "PinReports URL", "type": "textbox", "query": "http://localhost:8080", "current": {"text": "http://localhost:8080", "value": "http://localhost:8080"}},
+]
+FILTER = "s.app = '$app' AND s.version = '$version' AND s.platform LIKE '$platform' AND s.noted_hostname LIKE '$hostname'"
+b = Board()
+b.add("Failing devices per minute", "timeseries", [sql_target(f"""
+SELECT $__timeGroupAlias(d.bucket, '1m'), s.diagnosis AS metric, count(DISTINCT d.device_id) AS devices
+FROM failure_devices_minute d
+JOIN failure_series s ON s.id = d.series_id
+WHERE $__timeFilter(d.bucket) AND {FILTER}
+GROUP BY 1, 2
+ORDER BY 1""")], w=16, description="This version's failing devices by diagnosis.",
+    field_config={"defaults": {"custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
+b.add("Failure rate per day", "timeseries", [sql_target(f"""
+WITH failing AS (
+    SELECT $__timeGroupAlias(d.bucket, '1d'), count(DISTINCT d.device_id) AS devices
+    FROM failure_devices_day d
+    JOIN failure_series s ON s.id = d.series_id
+    -- Day buckets start at midnight: take every day the range touches, not only buckets starting inside it.
+    WHERE d.bucket >= date_trunc('day', $__timeFrom()::timestamptz, 'UTC') AND d.bucket < $__timeTo()::timestamptz AND {FILTER}
+    GROUP BY 1
+)
+SELECT f.time, f.devices::float8 / a.active_devices AS failure_rate
+FROM failing f
+JOIN (SELECT day, sum(active_devices) AS active_devices FROM app_activity
+      WHERE app = '$app' AND version = '$version' AND platform LIKE '$platform' GROUP BY day) a
+  ON a.day = (to_timestamp(f.time) AT TIME ZONE 'UTC')::date
+WHERE a.active_devices > 0
+ORDER BY 1""")], w=8, description="Failing devices / active devices (POST /v1/activity); empty when no activity data exists.",
+    field_config={"defaults": {"unit": "percentunit"}, "overrides": []})
+b.add("Pins this version carries", "table", [sql_target("""
+SELECT i.app_platform AS platform, i.noted_hostname, pin, i.known_pins_expiration_date AS expires,
+       i.known_pins_expiration_date - current_date AS days_left, i.devices, i.last_seen
+FROM pin_inventory i
+JOIN pin_sets p ON p.fingerprint = i.pin_set_fingerprint
+CROSS JOIN LATERAL unnest(p.pins) AS pin
+WHERE i.app_bundle_id = '$app' AND i.app_version = '$version'
+  AND coalesce(i.app_platform, '') LIKE '$platform' AND i.noted_hostname LIKE '$hostname'
+ORDER BY i.noted_hostname, pin""", fmt="table")], w=24, h=7, description="From the pin inventory (GET /v1/pins): the known pins and their expiration date (iOS kTSKExpirationDate).",
+    field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "days_left"},
+        "properties": [{"id": "custom.cellOptions", "value": {"type": "color-background"}},
+                       {"id": "thresholds", "value": {"mode": "absolute", "steps": [{"color": "red", "value": None}, {"color": "orange", "value": 0}, {"color": "green", "value": 30}]}}]}]})
+b.add("Reports", "table", [sql_target("""
+SELECT r.received_at AS received, r.id::text AS id, r.app_platform AS platform, r.hostname, r.diagnosis,
+       r.validation_result, c.leaf_issuer AS issuer, c.leaf_spki_sha256 AS leaf_spki
+FROM reports r
+LEFT JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
+WHERE $__timeFilter(r.received_at) AND r.app_bundle_id = '$app' AND r.app_version = '$version'
+  AND coalesce(r.app_platform, '') LIKE '$platform' AND r.noted_hostname LIKE '$hostname'
+ORDER BY r.received_at DESC
+LIMIT 200""", fmt="table")], w=24, h=10, description="Raw reports, bounded by the time range and 200 rows; each id links to GET /v1/reports/{id} (send your API key).",
+    field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "id"},
+        "properties": [{"id": "links", "value": [{"title": "Open report", "url": "${api}/v1/reports/${__value.raw}", "targetBlank": True}]}]}]})
+json.dump(dashboard("pinreports-version", "App version drill-down", b,
+    "One app version: failure rate, the pins it carries and when they expire, its reports.", templating=templating, annotations=[alert_annotation], time_from="now-24h"),
+    open(f"{OUT}/app-version-drilldown.json", "w"), indent=2)
+
+# ---------------- Service health (Prometheus) ----------------
+b = Board()
+b.add("Reports accepted / stored / duplicates per second", "timeseries", [
+    prom_target("sum(rate(pinreports_reports_accepted_total[1m]))", "accepted", "A"),
+    prom_target("sum(rate(pinreports_reports_stored_total[1m]))", "stored", "B"),
+    prom_target("sum(rate(pinreports_reports_duplicates_total[1m]))", "duplicates", "C")], ds=PROM,
+    field_config={"defaults": {"unit": "reqps"}, "overrides": []})
+b.add("HTTP responses by status", "timeseries", [
+    prom_target("sum by (http_response_status_code) (rate(http_server_request_duration_seconds_count[1m]))", "{{http_response_status_code}}")], ds=PROM,
+    field_config={"defaults": {"unit": "reqps", "custom": {"stacking": {"mode": "normal"}}}, "overrides": []})
+b.add("Ingest latency (p50 / p95 / p99)", "timeseries", [
+    prom_target('histogram_quantile(0.50, sum by (le) (rate(http_server_request_duration_seconds_bucket{http_route="/v1/reports"}[5m])))', "p50", "A"),
+    prom_target('histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{http_route="/v1/reports"}[5m])))', "p95", "B"),
+    prom_target('histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{http_route="/v1/reports"}[5m])))', "p99", "C")], ds=PROM,
+    field_config={"defaults": {"unit": "s"}, "overrides": []})
+b.add("Group-commit batch size and duration", "timeseries", [
+    prom_target("sum(rate(pinreports_ingest_batch_size_sum[5m])) / sum(rate(pinreports_ingest_batch_size_count[5m]))", "mean reports per batch", "A"),
+    prom_target("histogram_quantile(0.99, sum by (le) (rate(pinreports_ingest_batch_duration_seconds_bucket[5m])))", "p99 batch duration (s)", "B")], ds=PROM)
+b.add("Ingest queue depth", "timeseries", [prom_target("max(pinreports_ingest_queue_depth)", "reports waiting for commit")], ds=PROM)
+b.add("Rejections and database errors", "timeseries", [
+    prom_target("sum by (reason) (rate(pinreports_reports_rejected_total[5m]))", "rejected: {{reason}}", "A"),
+    prom_target("sum(rate(pinreports_ingest_batch_failed_total[5m]))", "reports in failed batches (503)", "B")], ds=PROM,
+    field_config={"defaults": {"unit": "reqps"}, "overrides": []})
+b.add("Notification backlog", "timeseries", [prom_target("max(pinreports_notifications_pending)", "pending notifications")], ds=PROM)
+b.add("Pins expiring soon (days left)", "table", [
+    {**prom_target("min by (app, version, platform, noted_hostname) (pinreports_pins_expiring_days)", ""), "format": "table", "instant": True, "range": False}], ds=PROM)
+json.dump(dashboard("pinreports-health", "Service health", b,
+    "The collector itself: ingest rate, statuses, latency, group-commit batches, queue, errors, notification backlog.", time_from="now-1h", refresh="30s"),
+    open(f"{OUT}/service-health.json", "w"), indent=2)
+print("ok")
