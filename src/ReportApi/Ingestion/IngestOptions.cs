@@ -11,7 +11,7 @@ public sealed class IngestOptions
 
     /// <summary>Reports waiting for a commit before new requests get 503: bounds memory during an incident.</summary>
     [Range(1, 10_000_000)]
-    public int QueueCapacity { get; set; } = 50_000;
+    public int QueueCapacity { get; set; } = 10_000;
 
     /// <summary>Largest number of reports written in one transaction.</summary>
     [Range(1, 100_000)]

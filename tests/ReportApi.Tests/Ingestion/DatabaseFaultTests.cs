@@ -112,6 +112,42 @@ public sealed class DatabaseFaultTests
         Assert.Equal(accepted, await app.CountAsync("SELECT count(*) FROM reports"));
     }
 
+    [Fact]
+    public async Task Read_only_database_gets_503_not_a_crash_and_recovers_when_writable_again()
+    {
+        await using var cluster = await OwnClusterAsync();
+        var connectionString = await CreateDatabaseAsync(cluster);
+        await using var app = TestApp.Start(connectionString, Settings());
+        var pki = LivePki.Create("api.bank.example", "fault");
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: "rw-1"), Ct)).StatusCode);
+
+        // What a full disk or a failed-over replica looks like to the writer: every write transaction is refused.
+        await SetReadOnlyAsync(cluster, true);
+        for (var i = 0; i < 3; i++)
+        {
+            var refused = await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: $"ro-{i}"), Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/healthz", Ct)).StatusCode);
+
+        await SetReadOnlyAsync(cluster, false);
+        var recovered = await PostUntilAsync(app, ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: "rw-2").ToJsonString(), TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.NoContent, recovered);
+        Assert.Equal(2, await app.CountAsync("SELECT count(*) FROM reports"));
+    }
+
+    private static async Task SetReadOnlyAsync(LocalCluster cluster, bool readOnly)
+    {
+        await using var admin = new NpgsqlConnection(cluster.AdminConnectionString);
+        await admin.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand($"ALTER DATABASE pinreports SET default_transaction_read_only = {(readOnly ? "on" : "off")}", admin);
+        await command.ExecuteNonQueryAsync(Ct);
+        // The setting applies to new sessions: end the service's, as a failover or restart would.
+        await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'pinreports' AND pid <> pg_backend_pid()", admin);
+        await terminate.ExecuteScalarAsync(Ct);
+    }
+
     private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
     {
         var settings = new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "true", ["Ingest:CommitTimeout"] = "00:00:20" };
