@@ -18,6 +18,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Every line the service wrote to stdout (its structured JSON logs).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
+
     public static async Task<ServiceProcess> StartAsync(string connectionString, IDictionary<string, string?>? environment = null)
     {
         var port = PostgresServer.FreeTcpPort();
@@ -36,13 +39,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) info.Environment[key] = value;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the service");
-        // Drain the pipes so a chatty service never blocks on a full buffer.
-        process.OutputDataReceived += (_, _) => { };
+        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        // Drain the pipes so a chatty service never blocks on a full buffer; keep stdout for log assertions.
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) service.Output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
         await service.WaitReadyAsync(TimeSpan.FromSeconds(60));
         return service;
     }
