@@ -41,7 +41,7 @@ internal static class IngestEndpoints
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> IngestAsync(
-        HttpContext http, ReportAnalyzer analyzer, IngestQueue queue, IngestKeys keys, IOptions<IngestOptions> options,
+        HttpContext http, ReportAnalyzer analyzer, IngestQueue queue, IngestKeys keys, SourceCap sourceCap, IOptions<IngestOptions> options,
         TimeProvider time, CancellationToken ct)
     {
         var o = options.Value;
@@ -85,7 +85,9 @@ internal static class IngestEndpoints
         for (var i = 0; i < records.Length; i++)
         {
             var report = parsed.Reports[i];
-            records[i] = analyzer.Analyze(report, receivedAt, keys.Vouches(presentedKey, report.AppBundleId));
+            var record = analyzer.Analyze(report, receivedAt, keys.Vouches(presentedKey, report.AppBundleId));
+            var counts = sourceCap.Admit(http.Connection.RemoteIpAddress, report, record.DeviceHash, record.Authenticated, receivedAt);
+            records[i] = counts ? record : record with { CountsDevice = false };
         }
 
         var request = new WriteRequest(records);

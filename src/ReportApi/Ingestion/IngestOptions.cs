@@ -41,6 +41,17 @@ public sealed class IngestOptions
     /// </summary>
     public List<AppIngestKey> AppKeys { get; set; } = [];
 
+    /// <summary>
+    /// Distinct devices one source network (IPv4 /24, IPv6 /48) may add to one series (app, version, noted hostname)
+    /// per 5-minute window from unauthenticated reports. Beyond it reports are stored but their devices do not count
+    /// towards alerting, so forged reports from one network cannot page anyone alone: the default stays below the
+    /// detector's floors. Authenticated reports (<c>AppKeys</c>) are exempt. 0 (the default) turns the cap off:
+    /// behind a proxy missing from <c>Network:TrustedProxies</c> every report would share one source and the cap would
+    /// silence real incidents, which is worse than a forged page. Turn it on (e.g. 10) once client addresses are right.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxDevicesPerSourcePerSeries { get; set; }
+
     /// <summary>Seconds put in <c>Retry-After</c> on 503.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 30;

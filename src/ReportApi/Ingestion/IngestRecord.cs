@@ -14,4 +14,5 @@ internal sealed record IngestRecord(
     PinSet PinSet,
     byte[] DedupKey,
     string Diagnosis,
-    bool Authenticated);
+    bool Authenticated,
+    bool CountsDevice = true);

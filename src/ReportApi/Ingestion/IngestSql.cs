@@ -17,15 +17,18 @@ internal static class IngestSql
     private static readonly string Columns = string.Join(", ", ReportColumns);
 
     // A per-connection temp table: pooled connections keep it, and ON COMMIT DELETE ROWS empties it each batch.
+    // counts_device: false when the report's source already added its share of devices to this series (SourceCap);
+    // the report is stored and counted, its device is not added to the device sets that alerting reads.
     // in_batch_duplicates: further copies of the row's report in the same batch, skipped before COPY but counted
     // as duplicates in the rollups.
     public const string CreateStaging = """
         CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
-            LIKE reports INCLUDING DEFAULTS, in_batch_duplicates integer NOT NULL DEFAULT 0
+            LIKE reports INCLUDING DEFAULTS, in_batch_duplicates integer NOT NULL DEFAULT 0,
+            counts_device boolean NOT NULL DEFAULT true
         ) ON COMMIT DELETE ROWS
         """;
 
-    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}, in_batch_duplicates) FROM STDIN (FORMAT BINARY)";
+    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}, in_batch_duplicates, counts_device) FROM STDIN (FORMAT BINARY)";
 
     // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce flag).
     private const string SeriesKey = """
@@ -68,7 +71,7 @@ internal static class IngestSql
             RETURNING 1
         ), classified AS (
             SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates,
-                   CASE WHEN s.device_hash IS NOT NULL
+                   CASE WHEN s.device_hash IS NOT NULL AND s.counts_device
                         THEN ('x' || encode(substring(s.device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint END AS device_id
             FROM ingest_staging s
             JOIN failure_series f

@@ -12,6 +12,7 @@ internal static class IngestionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<ReportAnalyzer>();
         builder.Services.AddSingleton<IngestKeys>();
+        builder.Services.AddSingleton<SourceCap>();
         builder.Services.AddSingleton(sp =>
         {
             var queue = ActivatorUtilities.CreateInstance<IngestQueue>(sp);

@@ -143,6 +143,7 @@ internal sealed partial class ReportWriter(
                 if (!_storedPinSets.ContainsKey(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
                 await WriteRowAsync(importer, record);
                 await importer.WriteAsync(duplicates, NpgsqlDbType.Integer);
+                await importer.WriteAsync(record.CountsDevice, NpgsqlDbType.Boolean);
             }
             await importer.CompleteAsync();
         }

@@ -40,6 +40,11 @@ internal static class ReportApiTelemetry
         }
     }
 
+    private static readonly Counter<long> Capped = Meter.CreateCounter<long>("pinreports.reports.source_capped", "{report}",
+        "Reports stored whose device did not count for alerting: their source network had reached its per-series cap.");
+
+    public static void DeviceCapped() => Capped.Add(1);
+
     public static void BatchFailed(int reports) => FailedReports.Add(reports);
 
     public static void RequestRejected(string reason) => Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using ReportApi.Domain.Reports;
+using ReportApi.Observability;
+
+namespace ReportApi.Ingestion;
+
+/// <summary>
+/// Caps what one source network can add to one failure series' distinct devices per 5-minute window (the detector's
+/// window): forged reports can mint device ids at will, but from one network they add at most the cap. Kept in
+/// memory per replica (an attacker spread over N replicas gets N × cap, still below the floors with the defaults),
+/// bounded by forgetting everything past 100,000 keys. The source is a network prefix and never stored.
+/// </summary>
+internal sealed class SourceCap(IOptions<IngestOptions> options)
+{
+    private const int MaxKeys = 100_000;
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+    private readonly Dictionary<(string Source, string? App, string? Version, string Host, long Window), HashSet<ulong>> _devices = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>Whether this report's device may count; records it when it does.</summary>
+    public bool Admit(IPAddress? client, PinFailureReport report, byte[]? deviceHash, bool authenticated, DateTimeOffset receivedAt)
+    {
+        var cap = options.Value.MaxDevicesPerSourcePerSeries;
+        if (cap == 0 || authenticated || deviceHash is null) return true;
+        var key = (Prefix(client), report.AppBundleId, report.AppVersion, report.NotedHostname, receivedAt.UtcTicks / Window.Ticks);
+        var device = BitConverter.ToUInt64(deviceHash, 0);
+        lock (_gate)
+        {
+            if (_devices.Count >= MaxKeys) _devices.Clear();
+            if (!_devices.TryGetValue(key, out var devices)) _devices[key] = devices = [];
+            if (devices.Contains(device)) return true;
+            if (devices.Count >= cap)
+            {
+                ReportApiTelemetry.DeviceCapped();
+                return false;
+            }
+            devices.Add(device);
+            return true;
+        }
+    }
+
+    /// <summary>IPv4 /24 or IPv6 /48: one household, office or small provider block.</summary>
+    internal static string Prefix(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        var bytes = address.GetAddressBytes();
+        var keep = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 3 : 6;
+        for (var i = keep; i < bytes.Length; i++) bytes[i] = 0;
+        return $"{new IPAddress(bytes)}/{keep * 8}";
+    }
+}
