@@ -17,7 +17,8 @@ public sealed class RequestLogTests(PostgresFixture postgres)
         await using var service = await ServiceProcess.StartAsync(await postgres.CreateDatabaseAsync(),
             new Dictionary<string, string?> { ["Serilog__MinimumLevel__Default"] = "Information" });
         var traceId = ActivityTraceId.CreateRandom().ToString();
-        using var client = new HttpClient { BaseAddress = service.Address };
+        // No propagator: other tests' in-process telemetry listeners would otherwise replace our traceparent with theirs.
+        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = service.Address };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/reports")
         {
             Content = new StringContent(File.ReadAllText(ReportJson.SamplePath("trustkit-ios-docs-sample.json")), Encoding.UTF8, "application/json"),
