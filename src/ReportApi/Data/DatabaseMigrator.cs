@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 
 namespace ReportApi.Data;
@@ -10,6 +12,9 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, PartitionMaint
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PinReportsDbContext>();
+        // On an empty database EF queries its history table before creating it and logs that as a failed command on
+        // every first start, which reads like a fault to a newcomer: create the table first.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
         await partitions.EnsureAheadAsync(options.Value.PartitionDaysAhead, ct);
