@@ -39,5 +39,13 @@ internal static class RollupSchemaSql
         ) PARTITION BY RANGE (bucket);
         """));
 
+    /// <summary>
+    /// Whether a grain's rollup rows carry the writer loop that wrote them (<c>writer</c>, part of the key; migration
+    /// ShardMinuteRollupsByWriter). Only the minute grain, written in the hot transaction: one row per bucket and series
+    /// made concurrent writer loops queue on its row lock, held through each other's commit. Readers sum the rows of a
+    /// bucket and series, as they already do when merging series or buckets.
+    /// </summary>
+    public static bool ShardedByWriter(string suffix) => suffix == "minute";
+
     public static readonly string Drop = string.Join("\n", Tables.Select(t => $"DROP TABLE IF EXISTS {t};"));
 }

@@ -16,33 +16,47 @@ internal static class IngestSql
 
     private static readonly string Columns = string.Join(", ", ReportColumns);
 
-    // A per-connection temp table: pooled connections keep it, and ON COMMIT DELETE ROWS empties it each batch.
-    // counts_device: false when the report's source already added its share of devices to this series (SourceCap);
-    // the report is stored and counted, its device is not added to the device sets that alerting reads.
-    // in_batch_duplicates: further copies of the row's report in the same batch, skipped before COPY but counted
-    // as duplicates in the rollups.
-    public const string CreateStaging = """
-        CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
-            LIKE reports INCLUDING DEFAULTS, in_batch_duplicates integer NOT NULL DEFAULT 0,
-            counts_device boolean NOT NULL DEFAULT true
-        ) ON COMMIT DELETE ROWS
+    /// <summary>
+    /// The batch as one set of rows: every column travels as one binary array parameter ($1..$29, in
+    /// <see cref="StagedRows"/> order) and <c>unnest</c> zips them back into rows. One statement, no staging table:
+    /// the temp table the writer used before cost a round trip to create, one for the COPY, and a file truncation at
+    /// every commit (ON COMMIT DELETE ROWS), measured as the second-largest wait of the hot transaction.
+    /// in_batch_duplicates: further copies of the row's report in the same batch, skipped before staging (ON CONFLICT
+    /// cannot touch a row twice) but counted as duplicates in the rollups. counts_device: false when the report's
+    /// source already added its share of devices to this series (SourceCap): stored and counted, its device not added
+    /// to the device sets that alerting reads.
+    /// </summary>
+    private static readonly string Staged = $"""
+        staged AS MATERIALIZED (
+            SELECT * FROM unnest(
+                $1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::boolean[],
+                $8::boolean[], $9::integer[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                $15::bytea[], $16::text[], $17::timestamptz[], $18::text[], $19::date[], $20::timestamptz[],
+                $21::bytea[], $22::bytea[], $23::bytea[], $24::bytea[], $25::text[], $26::jsonb[], $27::boolean[],
+                $28::integer[], $29::boolean[])
+            AS s ({Columns}, in_batch_duplicates, counts_device)
+        )
         """;
 
-    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}, in_batch_duplicates, counts_device) FROM STDIN (FORMAT BINARY)";
+    /// <summary>Parameter number of the writer loop's index in <see cref="InsertFresh"/> (after the staged columns).</summary>
+    public const int WriterParameter = 30;
 
-    // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce flag).
+    // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce
+    // flag). StagedRows.SeriesKeys computes the same tuple in C# for InsertSeries.
     private const string SeriesKey = """
         coalesce(s.app_bundle_id, ''), coalesce(s.app_version, ''), coalesce(s.app_platform, ''), s.noted_hostname,
         s.hostname, s.diagnosis, (CASE s.enforce_pinning WHEN true THEN 1 WHEN false THEN 0 ELSE -1 END)::smallint
         """;
 
     /// <summary>
-    /// Registers the batch's new series. NOT EXISTS first: ON CONFLICT alone would burn an identity value for every
-    /// staged series on every batch and exhaust an integer id within months.
+    /// Registers the batch's new series ($1..$7: the distinct series keys as arrays). NOT EXISTS first: ON CONFLICT
+    /// alone would burn an identity value for every series on every batch and exhaust an integer id within months.
+    /// A statement of its own because the insert of <see cref="InsertFresh"/> must see these rows.
     /// </summary>
-    public const string InsertSeries = $"""
+    public const string InsertSeries = """
         INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
-        SELECT k.*, $1 FROM (SELECT DISTINCT {SeriesKey} FROM ingest_staging s) AS k (app, version, platform, noted_hostname, hostname, diagnosis, enforce)
+        SELECT k.*, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::smallint[])
+            AS k (app, version, platform, noted_hostname, hostname, diagnosis, enforce)
         WHERE NOT EXISTS (
             SELECT 1 FROM failure_series f
             WHERE (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce)
@@ -59,21 +73,21 @@ internal static class IngestSql
     /// so it stays exact per bucket and series across batches and replicas.
     /// </summary>
     public static readonly string InsertFresh = $"""
-        WITH fresh AS (
+        WITH {Staged}, fresh AS (
             INSERT INTO report_dedup AS d (dedup_key, last_stored_at)
-            SELECT dedup_key, received_at FROM ingest_staging ORDER BY dedup_key
+            SELECT dedup_key, received_at FROM staged ORDER BY dedup_key
             ON CONFLICT (dedup_key) DO UPDATE SET last_stored_at = excluded.last_stored_at
                 WHERE d.last_stored_at < excluded.last_stored_at - interval '24 hours'
             RETURNING dedup_key
         ), stored AS (
             INSERT INTO reports ({Columns})
-            SELECT {Columns} FROM ingest_staging s WHERE s.dedup_key IN (SELECT dedup_key FROM fresh)
+            SELECT {Columns} FROM staged s WHERE s.dedup_key IN (SELECT dedup_key FROM fresh)
             RETURNING 1
         ), classified AS (
             SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates,
                    CASE WHEN s.device_hash IS NOT NULL AND s.counts_device
                         THEN ('x' || encode(substring(s.device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint END AS device_id
-            FROM ingest_staging s
+            FROM staged s
             JOIN failure_series f
               ON (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce) = ({SeriesKey})
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
@@ -81,7 +95,14 @@ internal static class IngestSql
         SELECT count(*) FROM stored
         """;
 
-    private static string GrainCtes(string suffix, string field) => $"""
+    // The minute rollup is sharded by writer loop (RollupSchemaSql.ShardedByWriter): concurrent writers upsert their
+    // own row of a bucket and series instead of queueing on one row lock that is held through each other's commit.
+    private static string GrainCtes(string suffix, string field)
+    {
+        var sharded = RollupSchemaSql.ShardedByWriter(suffix);
+        var writerColumn = sharded ? ", writer" : "";
+        var writerValue = sharded ? $", ${WriterParameter}::smallint" : "";
+        return $"""
         , devices_{suffix} AS (
             INSERT INTO failure_devices_{suffix} (bucket, series_id, device_id)
             SELECT DISTINCT date_trunc('{field}', received_at, 'UTC'), series_id, device_id
@@ -90,8 +111,8 @@ internal static class IngestSql
             ON CONFLICT DO NOTHING
             RETURNING bucket, series_id
         ), rollups_{suffix} AS (
-            INSERT INTO failure_rollups_{suffix} AS r (bucket, series_id, reports, duplicates, devices)
-            SELECT c.bucket, c.series_id, c.reports, c.duplicates, coalesce(n.devices, 0)
+            INSERT INTO failure_rollups_{suffix} AS r (bucket, series_id{writerColumn}, reports, duplicates, devices)
+            SELECT c.bucket, c.series_id{writerValue}, c.reports, c.duplicates, coalesce(n.devices, 0)
             FROM (
                 SELECT date_trunc('{field}', received_at, 'UTC') AS bucket, series_id,
                        count(*) FILTER (WHERE is_fresh) AS reports,
@@ -101,12 +122,13 @@ internal static class IngestSql
             LEFT JOIN (SELECT bucket, series_id, count(*) AS devices FROM devices_{suffix} GROUP BY 1, 2) n
                 USING (bucket, series_id)
             ORDER BY c.bucket, c.series_id
-            ON CONFLICT (bucket, series_id) DO UPDATE SET
+            ON CONFLICT (bucket, series_id{writerColumn}) DO UPDATE SET
                 reports = r.reports + excluded.reports,
                 duplicates = r.duplicates + excluded.duplicates,
                 devices = r.devices + excluded.devices
         )
         """;
+    }
 
     public const string InsertChain = """
         INSERT INTO certificate_chains

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -32,10 +33,10 @@ internal sealed partial class ReportWriter(
         ReportApiTelemetry.PublishZeroes();
         // Several loops, each with its own transaction: one Postgres backend runs a statement on one core, so a single
         // writer caps ingest at what one core can insert while the others idle.
-        return Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None)));
+        return Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(i => Task.Run(() => WriteLoopAsync((short)i), CancellationToken.None)));
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteLoopAsync(short writer)
     {
         // Each loop keeps its connection: returning it to the pool would run DISCARD ALL, which drops the staging
         // temp table and costs more than the batch's COPY (measured: 6 ms of 25 per batch).
@@ -51,7 +52,7 @@ internal sealed partial class ReportWriter(
                 batch.Add(request);
                 reports += request.Records.Count;
             }
-            await WriteAndCompleteAsync(connection, batch, reports);
+            await WriteAndCompleteAsync(connection, batch, reports, writer);
         }
     }
 
@@ -61,12 +62,12 @@ internal sealed partial class ReportWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task WriteAndCompleteAsync(WriterConnection connection, List<WriteRequest> batch, int reports)
+    private async Task WriteAndCompleteAsync(WriterConnection connection, List<WriteRequest> batch, int reports, short writer)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var stored = await WriteWithPartitionRetryAsync(connection, batch);
+            var stored = await WriteWithPartitionRetryAsync(connection, batch, writer);
             ReportApiTelemetry.RecordBatch(reports, stored, Stopwatch.GetElapsedTime(started));
             foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(true, null));
             LogBatch(reports, stored, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -91,13 +92,13 @@ internal sealed partial class ReportWriter(
         foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(false, e.Message));
     }
 
-    private async Task<int> WriteWithPartitionRetryAsync(WriterConnection connection, List<WriteRequest> batch)
+    private async Task<int> WriteWithPartitionRetryAsync(WriterConnection connection, List<WriteRequest> batch, short writer)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await WriteAsync(await connection.GetAsync(), batch);
+                return await WriteAsync(await connection.GetAsync(), batch, writer);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.Message.Contains("partition", StringComparison.Ordinal) && attempt < MaxAttempts)
             {
@@ -113,61 +114,58 @@ internal sealed partial class ReportWriter(
         }
     }
 
-    private async Task<int> WriteAsync(NpgsqlConnection connection, List<WriteRequest> batch)
+    private async Task<int> WriteAsync(NpgsqlConnection connection, List<WriteRequest> batch, short writer)
     {
-        await using var transaction = await connection.BeginTransactionAsync();
         var newChains = new Dictionary<string, ParsedChain>(StringComparer.Ordinal);
         var newPinSets = new Dictionary<string, PinSet>(StringComparer.Ordinal);
         var now = time.GetUtcNow();
 
-        await using (var create = new NpgsqlCommand(IngestSql.CreateStaging, connection, transaction))
+        // Reports resent within one batch share a dedup key; only the first is staged (ON CONFLICT cannot touch a row
+        // twice), carrying the number of further copies so the rollups count them as duplicates.
+        var unique = new Dictionary<byte[], (IngestRecord Record, int Duplicates)>(ByteArrayComparer.Instance);
+        foreach (var request in batch)
         {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        // Reports resent within one batch share a dedup key; only the first goes to staging (ON CONFLICT cannot touch a
-        // row twice), carrying the number of further copies so the rollups count them as duplicates.
-        var unique = new Dictionary<string, (IngestRecord Record, int Duplicates)>(StringComparer.Ordinal);
-        foreach (var record in batch.SelectMany(request => request.Records))
-        {
-            var key = Convert.ToHexString(record.DedupKey);
-            unique[key] = unique.TryGetValue(key, out var first) ? (first.Record, first.Duplicates + 1) : (record, 0);
-        }
-        await using (var importer = await connection.BeginBinaryImportAsync(IngestSql.CopyStaging))
-        {
-            foreach (var (record, duplicates) in unique.Values)
+            foreach (var record in request.Records)
             {
-                Remember(newChains, _storedChains, record.Validated);
-                if (record.Served is not null) Remember(newChains, _storedChains, record.Served);
-                var pinKey = Convert.ToHexString(record.PinSet.Fingerprint);
-                if (!_storedPinSets.ContainsKey(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
-                await WriteRowAsync(importer, record);
-                await importer.WriteAsync(duplicates, NpgsqlDbType.Integer);
-                await importer.WriteAsync(record.CountsDevice, NpgsqlDbType.Boolean);
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(unique, record.DedupKey, out var exists);
+                slot = exists ? (slot.Record, slot.Duplicates + 1) : (record, 0);
             }
-            await importer.CompleteAsync();
         }
-
-        await InsertReferencesAsync(connection, transaction, newChains.Values, newPinSets.Values, now);
-
-        await using (var series = new NpgsqlCommand(IngestSql.InsertSeries, connection, transaction))
+        var rows = new StagedRows(unique.Count);
+        foreach (var (record, duplicates) in unique.Values)
         {
-            series.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await series.ExecuteNonQueryAsync();
+            Remember(newChains, _storedChains, record.Validated);
+            if (record.Served is not null) Remember(newChains, _storedChains, record.Served);
+            var pinKey = Convert.ToHexString(record.PinSet.Fingerprint);
+            if (!_storedPinSets.ContainsKey(pinKey)) newPinSets.TryAdd(pinKey, record.PinSet);
+            rows.Add(record, duplicates);
         }
 
-        int stored;
-        await using (var insert = new NpgsqlCommand(IngestSql.InsertFresh, connection, transaction))
+        // One round trip for the whole batch: new chains and pin sets, new series, then the reports with their dedup
+        // claims and minute rollups. BEGIN travels with it; COMMIT is the second and last round trip.
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var statements = new NpgsqlBatch(connection, transaction))
         {
-            stored = Convert.ToInt32(await insert.ExecuteScalarAsync());
-        }
-        await transaction.CommitAsync();
+            AddReferences(statements, newChains.Values, newPinSets.Values, now);
+            var series = new NpgsqlBatchCommand(IngestSql.InsertSeries);
+            rows.AddSeriesParameters(series.Parameters, now);
+            statements.BatchCommands.Add(series);
+            var insert = new NpgsqlBatchCommand(IngestSql.InsertFresh);
+            rows.AddParameters(insert.Parameters, writer);
+            statements.BatchCommands.Add(insert);
+            await using var reader = await statements.ExecuteReaderAsync();
+            // The batch's only result set is InsertFresh's count; the reader skips the other commands' empty ones.
+            await reader.ReadAsync();
+            var stored = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+            await reader.DisposeAsync();
+            await transaction.CommitAsync();
 
-        if (_storedChains.Count > MaxRemembered) _storedChains.Clear();
-        if (_storedPinSets.Count > MaxRemembered) _storedPinSets.Clear();
-        foreach (var key in newChains.Keys) _storedChains.TryAdd(key, 0);
-        foreach (var key in newPinSets.Keys) _storedPinSets.TryAdd(key, 0);
-        return stored;
+            if (_storedChains.Count > MaxRemembered) _storedChains.Clear();
+            if (_storedPinSets.Count > MaxRemembered) _storedPinSets.Clear();
+            foreach (var key in newChains.Keys) _storedChains.TryAdd(key, 0);
+            foreach (var key in newPinSets.Keys) _storedPinSets.TryAdd(key, 0);
+            return stored;
+        }
     }
 
     private static void Remember(Dictionary<string, ParsedChain> pending, ConcurrentDictionary<string, byte> stored, ParsedChain chain)
@@ -176,53 +174,8 @@ internal sealed partial class ReportWriter(
         if (!stored.ContainsKey(key)) pending.TryAdd(key, chain);
     }
 
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter importer, IngestRecord record)
+    private static void AddReferences(NpgsqlBatch batch, IEnumerable<ParsedChain> chains, IEnumerable<PinSet> pinSets, DateTimeOffset now)
     {
-        var r = record.Report;
-        await importer.StartRowAsync();
-        await importer.WriteAsync(record.Id, NpgsqlDbType.Uuid);
-        await importer.WriteAsync(record.ReceivedAt, NpgsqlDbType.TimestampTz);
-        await importer.WriteAsync(r.Dialect.ToWire(), NpgsqlDbType.Text);
-        await importer.WriteAsync(r.Hostname, NpgsqlDbType.Text);
-        await importer.WriteAsync(r.NotedHostname, NpgsqlDbType.Text);
-        await WriteNullableAsync(importer, r.Port, NpgsqlDbType.Integer);
-        await WriteNullableAsync(importer, r.IncludeSubdomains, NpgsqlDbType.Boolean);
-        await WriteNullableAsync(importer, r.EnforcePinning, NpgsqlDbType.Boolean);
-        await WriteNullableAsync(importer, r.ValidationResult, NpgsqlDbType.Integer);
-        await WriteTextAsync(importer, r.AppBundleId);
-        await WriteTextAsync(importer, r.AppVersion);
-        await WriteTextAsync(importer, r.AppPlatform);
-        await WriteTextAsync(importer, r.AppPlatformVersion);
-        await WriteTextAsync(importer, r.TrustKitVersion);
-        await WriteBytesAsync(importer, record.DeviceHash);
-        await WriteTextAsync(importer, r.DateTimeRaw);
-        await WriteNullableAsync(importer, r.ClientTime?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        await importer.WriteAsync(ClientTimeQualityNames.ToWire(r.ClientTimeQuality), NpgsqlDbType.Text);
-        await WriteNullableAsync(importer, r.KnownPinsExpirationDate, NpgsqlDbType.Date);
-        await WriteNullableAsync(importer, r.EffectiveExpirationDate?.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        await importer.WriteAsync(record.Validated.Fingerprint, NpgsqlDbType.Bytea);
-        await WriteBytesAsync(importer, record.Served?.Fingerprint);
-        await importer.WriteAsync(record.PinSet.Fingerprint, NpgsqlDbType.Bytea);
-        await importer.WriteAsync(record.DedupKey, NpgsqlDbType.Bytea);
-        await importer.WriteAsync(record.Diagnosis, NpgsqlDbType.Text);
-        await importer.WriteAsync(r.RawJson, NpgsqlDbType.Jsonb);
-        await importer.WriteAsync(record.Authenticated, NpgsqlDbType.Boolean);
-    }
-
-    private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value) =>
-        value is null ? importer.WriteNullAsync() : importer.WriteAsync(value, NpgsqlDbType.Text);
-
-    private static Task WriteBytesAsync(NpgsqlBinaryImporter importer, byte[]? value) =>
-        value is null ? importer.WriteNullAsync() : importer.WriteAsync(value, NpgsqlDbType.Bytea);
-
-    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type) where T : struct =>
-        value is { } v ? importer.WriteAsync(v, type) : importer.WriteNullAsync();
-
-    private static async Task InsertReferencesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IEnumerable<ParsedChain> chains, IEnumerable<PinSet> pinSets, DateTimeOffset now)
-    {
-        await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var chain in chains)
         {
             var leaf = chain.Leaf;
@@ -256,7 +209,6 @@ internal sealed partial class ReportWriter(
                 },
             });
         }
-        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed batch of {Reports} reports ({Stored} stored) in {ElapsedMs} ms")]

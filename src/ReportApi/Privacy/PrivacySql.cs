@@ -27,6 +27,14 @@ internal static class PrivacySql
         )
         UPDATE failure_rollups_{g.Suffix} r SET devices = r.devices - g.n
         FROM (SELECT bucket, series_id, count(*) AS n FROM gone GROUP BY bucket, series_id) g
-        WHERE r.bucket = g.bucket AND r.series_id = g.series_id
+        WHERE r.bucket = g.bucket AND r.series_id = g.series_id{OneWriterRow(g.Suffix)}
         """)];
+
+    // A sharded grain has a row per writer loop for a bucket and series, and readers sum them: take the device off one
+    // row only (the one holding the most devices), or it would be subtracted once per writer.
+    private static string OneWriterRow(string suffix) => Data.RollupSchemaSql.ShardedByWriter(suffix) ? $"""
+
+          AND r.writer = (SELECT w.writer FROM failure_rollups_{suffix} w
+                          WHERE w.bucket = g.bucket AND w.series_id = g.series_id ORDER BY w.devices DESC, w.writer LIMIT 1)
+        """ : "";
 }

@@ -26,22 +26,28 @@ public sealed class FailureStatsTests(PostgresFixture postgres)
                     (SELECT date_trunc('{grain}', received_at, 'UTC'), 0, count(DISTINCT device_hash) FROM reports GROUP BY 1
                      EXCEPT SELECT bucket, 0, count(DISTINCT device_id) FROM failure_devices_{grain} GROUP BY 1)
                     UNION ALL
-                    (SELECT bucket, series_id, devices FROM failure_rollups_{grain} WHERE devices > 0
+                    (SELECT bucket, series_id, sum(devices) FROM failure_rollups_{grain} GROUP BY 1, 2 HAVING sum(devices) > 0
                      EXCEPT SELECT bucket, series_id, count(*) FROM failure_devices_{grain} GROUP BY 1, 2)
                 ) x
                 """));
         }
         // Minute 10:00, series (3.2.1, api, enforced): d1 and d2 stored, d1's resend counted as a duplicate.
         Assert.Equal(1, await app.CountAsync($"""
-            SELECT count(*) FROM failure_rollups_minute r JOIN failure_series s ON s.id = r.series_id
-            WHERE r.bucket = '{Ten:O}' AND s.version = '3.2.1' AND s.hostname = '{Api}' AND s.enforce = 1
-              AND r.reports = 2 AND r.duplicates = 1 AND r.devices = 2
+            SELECT count(*) FROM (
+                SELECT sum(r.reports) AS reports, sum(r.duplicates) AS duplicates, sum(r.devices) AS devices
+                FROM failure_rollups_minute r JOIN failure_series s ON s.id = r.series_id
+                WHERE r.bucket = '{Ten:O}' AND s.version = '3.2.1' AND s.hostname = '{Api}' AND s.enforce = 1
+                GROUP BY r.bucket, r.series_id) x
+            WHERE reports = 2 AND duplicates = 1 AND devices = 2
             """));
         // Minute 10:07, the Android array: one stored, its copy in the same batch a duplicate, report-only.
         Assert.Equal(1, await app.CountAsync($"""
-            SELECT count(*) FROM failure_rollups_minute r JOIN failure_series s ON s.id = r.series_id
-            WHERE r.bucket = '{Ten.AddMinutes(7):O}' AND s.platform = 'ANDROID' AND s.enforce = 0
-              AND r.reports = 1 AND r.duplicates = 1 AND r.devices = 1
+            SELECT count(*) FROM (
+                SELECT sum(r.reports) AS reports, sum(r.duplicates) AS duplicates, sum(r.devices) AS devices
+                FROM failure_rollups_minute r JOIN failure_series s ON s.id = r.series_id
+                WHERE r.bucket = '{Ten.AddMinutes(7):O}' AND s.platform = 'ANDROID' AND s.enforce = 0
+                GROUP BY r.bucket, r.series_id) x
+            WHERE reports = 1 AND duplicates = 1 AND devices = 1
             """));
     }
 
