@@ -90,25 +90,21 @@ internal static class IngestEndpoints
             records[i] = counts ? record : record with { CountsDevice = false };
         }
 
-        var request = new WriteRequest(records);
+        var request = new WriteRequest(records, time.GetTimestamp());
         if (!queue.TryEnqueue(request))
         {
             return Unavailable(http, o, "backlog-full", "The ingest backlog is full; retry later. Nothing from this request was stored.");
         }
 
-        // The promise of a 2xx: answer only after the transaction holding these reports committed.
-        WriteResult result;
-        try
+        // The promise of a 2xx: answer only after the transaction holding these reports committed. The writer completes
+        // the request after its commit, or the queue's deadline sweep after Ingest:CommitTimeout.
+        var result = await request.Completion.Task;
+        return result.Outcome switch
         {
-            result = await request.Completion.Task.WaitAsync(o.CommitTimeout, time, CancellationToken.None);
-        }
-        catch (TimeoutException)
-        {
-            return Unavailable(http, o, "commit-timeout", "The database did not commit in time; retry later.");
-        }
-        return result.Committed
-            ? TypedResults.NoContent()
-            : Unavailable(http, o, "database-unavailable", "The database is unavailable; retry later. Nothing from this request was stored.");
+            WriteOutcome.Committed => TypedResults.NoContent(),
+            WriteOutcome.TimedOut => Unavailable(http, o, "commit-timeout", "The database did not commit in time; retry later."),
+            _ => Unavailable(http, o, "database-unavailable", "The database is unavailable; retry later. Nothing from this request was stored."),
+        };
     }
 
     private static ProblemHttpResult Unavailable(HttpContext http, IngestOptions o, string reason, string detail)

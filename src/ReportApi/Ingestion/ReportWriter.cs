@@ -33,7 +33,26 @@ internal sealed partial class ReportWriter(
         ReportApiTelemetry.PublishZeroes();
         // Several loops, each with its own transaction: one Postgres backend runs a statement on one core, so a single
         // writer caps ingest at what one core can insert while the others idle.
-        return Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(i => Task.Run(() => WriteLoopAsync((short)i), CancellationToken.None)));
+        var loops = Enumerable.Range(0, options.Value.Writers).Select(i => Task.Run(() => WriteLoopAsync((short)i), CancellationToken.None));
+        return Task.WhenAll([.. loops, Task.Run(() => ExpireLoopAsync(stoppingToken), CancellationToken.None)]);
+    }
+
+    /// <summary>Answers 503 to requests whose commit is not confirmed within Ingest:CommitTimeout (a hung database).</summary>
+    private async Task ExpireLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var deadline = time.GetTimestamp() - (long)(options.Value.CommitTimeout.TotalSeconds * time.TimestampFrequency);
+                queue.ExpireWaiting(deadline);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the write loops drain what is queued.
+        }
     }
 
     private async Task WriteLoopAsync(short writer)
@@ -69,7 +88,7 @@ internal sealed partial class ReportWriter(
         {
             var stored = await WriteWithPartitionRetryAsync(connection, batch, writer);
             ReportApiTelemetry.RecordBatch(reports, stored, Stopwatch.GetElapsedTime(started));
-            foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(true, null));
+            foreach (var request in batch) request.Completion.TrySetResult(WriteResult.Committed);
             LogBatch(reports, stored, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e)
@@ -89,7 +108,7 @@ internal sealed partial class ReportWriter(
     {
         ReportApiTelemetry.BatchFailed(reports);
         LogBatchFailed(e, reports);
-        foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(false, e.Message));
+        foreach (var request in batch) request.Completion.TrySetResult(new WriteResult(WriteOutcome.Failed, e.Message));
     }
 
     private async Task<int> WriteWithPartitionRetryAsync(WriterConnection connection, List<WriteRequest> batch, short writer)
