@@ -3,6 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace ReportApi.Observability;
@@ -18,10 +19,13 @@ internal static class ObservabilityExtensions
             .Enrich.FromLogContext()
             .WriteTo.Console(new RenderedCompactJsonFormatter()));
 
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry").ValidateDataAnnotations().ValidateOnStart();
+        var ingestRatio = (builder.Configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions()).IngestTraceSampleRatio;
+
         var otel = builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
                 .AddSource(ReportApiTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
+                .AddAspNetCoreInstrumentation(options => options.Filter = http => IngestTraceSampling.Record(http, ingestRatio))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())
             .WithMetrics(metrics => metrics
@@ -45,13 +49,24 @@ internal static class ObservabilityExtensions
         return app;
     }
 
-    /// <summary>One structured line per request, carrying the trace id so a log line leads to its trace.</summary>
+    /// <summary>
+    /// One structured line per request, carrying the trace id so a log line leads to its trace. Except accepted
+    /// reports: an incident sends thousands a second, the ingest counters (<c>pinreports_*</c>) count them exactly, and
+    /// a line each would cost more than storing them; they log at Debug. Refused reports (4xx) and failures still log.
+    /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
-        app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = (context, http) =>
+        app.UseSerilogRequestLogging(options =>
         {
-            context.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString());
-            context.Set("ContentLength", http.Request.ContentLength);
+            options.EnrichDiagnosticContext = (context, http) =>
+            {
+                context.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString());
+                context.Set("ContentLength", http.Request.ContentLength);
+            };
+            options.GetLevel = (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Response.StatusCode < 400 && IngestTraceSampling.IsIngest(http) ? LogEventLevel.Debug
+                : LogEventLevel.Information;
         });
         return app;
     }
