@@ -15,13 +15,14 @@
 #              ConnectionStrings__Postgres (default: what dev-postgres.sh prints).
 # The machine is shared: the summary shows the load average and how busy the CPUs were; compare runs with care.
 #
-#   scripts/loadtest.sh --with-ceilings [options]   also measures, on the same host and the same run:
-#     the HTTP ceiling (the service's null endpoint: same Kestrel and middleware, body read, no parse, no storage),
-#     the database ceiling (binary COPY of report rows with the reports table's indexes), and prints the service's
-#     throughput as a fraction of the lower ceiling (issue #7).
+#   scripts/loadtest.sh --with-ceilings [--duration 20s] [--connections "64 200"]
+#     the issue #11 table instead: wrk against the HTTP ceiling (a minimal Kestrel app), the service's /bench/null and
+#     the service's /v1/reports at each connection count, and the binary COPY ceiling, all in one run, with CPU per
+#     report, RSS and a stored >= acknowledged check (scripts/loadtest-ceilings.sh). This mode (the .NET load tool)
+#     stays the one that looks up every acknowledged report by id.
 set -euo pipefail
+if [ "${1:-}" = "--with-ceilings" ]; then shift; exec "$(dirname "$0")/loadtest-ceilings.sh" "$@"; fi
 WITH_CEILINGS=""
-if [ "${1:-}" = "--with-ceilings" ]; then WITH_CEILINGS=1; shift; fi
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
