@@ -29,6 +29,7 @@ internal sealed class IssuerPaths
 
     private readonly ConcurrentDictionary<Key, IssuerPath?> entries = new();
     private long hits;
+    private int added;
 
     public long Hits => Interlocked.Read(ref hits);
 
@@ -42,9 +43,11 @@ internal sealed class IssuerPaths
             return path;
         }
 
-        if (entries.Count >= Capacity)
+        // Issuers are few (an incident or a flood repeats a handful); clearing at the bound is enough.
+        if (Interlocked.Increment(ref added) > Capacity)
         {
             entries.Clear();
+            Interlocked.Exchange(ref added, 0);
         }
 
         path = build();
