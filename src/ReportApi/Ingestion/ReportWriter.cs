@@ -161,6 +161,7 @@ internal sealed partial class ReportWriter(
         {
             stored = Convert.ToInt32(await insert.ExecuteScalarAsync());
         }
+        await DeferredDiagnoses.RecordAsync(connection, transaction, batch, now);
         await transaction.CommitAsync();
 
         if (_storedChains.Count > MaxRemembered) _storedChains.Clear();
