@@ -8,11 +8,12 @@ namespace ReportApi.Ingestion;
 /// <summary>
 /// Fills in the diagnoses that ingest deferred (issue 21): claims the oldest backlog rows, diagnoses each stored report
 /// the way <c>GET /v1/reports/{id}</c> does (the same pure function on the stored chain and report), writes the code
-/// into <c>reports</c> and removes the rows, in one transaction. One report at a time on one loop: its CPU share is
-/// bounded by construction. Woken by a deferral, and polls in case another replica deferred.
+/// into <c>reports</c> and removes the rows, in one transaction. One report at a time, each in a slot of the
+/// <see cref="NewChainLane"/>: during a flood the pass shares the slow path's CPU bound (and waits while the lane is
+/// busy) instead of taking a core of its own. Woken by a deferral, and polls in case another replica deferred.
 /// </summary>
 internal sealed partial class DeferredDiagnosisPass(
-    NpgsqlDataSource dataSource, ReportQueries queries, IOptions<NewChainOptions> options, ILogger<DeferredDiagnosisPass> logger)
+    NpgsqlDataSource dataSource, ReportQueries queries, NewChainLane lane, IOptions<NewChainOptions> options, ILogger<DeferredDiagnosisPass> logger)
     : BackgroundService
 {
     private static readonly SemaphoreSlim Signal = new(0, 1);
@@ -51,13 +52,14 @@ internal sealed partial class DeferredDiagnosisPass(
         }
     }
 
-    /// <summary>One transaction: returns the number of backlog rows handled.</summary>
+    /// <summary>One batch: returns the number of backlog rows handled.</summary>
     internal async Task<int> RunBatchAsync(CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Read without locking, diagnose (waiting for lane slots), then write in one short transaction: no transaction
+        // stays open while a flood keeps the lane busy. Replicas may diagnose the same rows twice; the result is the same
+        // pure function of stored data and the update only touches reports still marked unknown.
         var claimed = new List<(Guid Id, DateTimeOffset ReceivedAt)>();
-        await using (var claim = new NpgsqlCommand(DeferredDiagnosisSql.Claim, connection, transaction))
+        await using (var claim = dataSource.CreateCommand(DeferredDiagnosisSql.Claim))
         {
             claim.Parameters.Add(new NpgsqlParameter { Value = options.Value.DeferredBatchSize, NpgsqlDbType = NpgsqlDbType.Integer });
             await using var reader = await claim.ExecuteReaderAsync(ct);
@@ -71,12 +73,14 @@ internal sealed partial class DeferredDiagnosisPass(
         foreach (var (id, at) in claimed)
         {
             // Null: the report is gone (retention dropped its partition); its row is simply removed.
-            if (await queries.FindAsync(id, ct) is not { } details) continue;
+            if (await lane.RunInSlotAsync(() => queries.FindAsync(id, ct), ct) is not { } details) continue;
             ids.Add(id);
             receivedAt.Add(at);
             codes.Add(details.Diagnosis.Code);
         }
 
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         await using (var fill = new NpgsqlCommand(DeferredDiagnosisSql.Fill, connection, transaction))
         {
             fill.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });

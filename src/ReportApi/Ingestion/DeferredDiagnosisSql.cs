@@ -29,9 +29,9 @@ internal static class DeferredDiagnosisSql
         ON CONFLICT (report_id) DO NOTHING
         """;
 
-    /// <summary>Oldest first; SKIP LOCKED lets every replica run the pass without an advisory lock.</summary>
+    /// <summary>Oldest first. No lock: diagnosing a row twice (two replicas) is harmless, a long transaction is not.</summary>
     public const string Claim = """
-        SELECT report_id, received_at FROM diagnosis_backlog ORDER BY deferred_at LIMIT $1 FOR UPDATE SKIP LOCKED
+        SELECT report_id, received_at FROM diagnosis_backlog ORDER BY deferred_at LIMIT $1
         """;
 
     /// <summary>

@@ -63,6 +63,23 @@ internal sealed class NewChainLane
         }
     }
 
+    /// <summary>
+    /// Background work (the deferred-diagnosis pass) in one of the lane's slots, behind nobody's request: it shares the
+    /// slow path's CPU bound instead of adding a core of its own during a flood, and never counts against the queue.
+    /// </summary>
+    public async Task<T> RunInSlotAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
     /// <summary>Tests: occupies every analysis slot until disposed, as a flood that keeps the lane busy would.</summary>
     internal async Task<IDisposable> HoldAllSlotsAsync(int slots)
     {
