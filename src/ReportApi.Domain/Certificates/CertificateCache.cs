@@ -15,7 +15,7 @@ namespace ReportApi.Domain.Certificates;
 /// </summary>
 internal static class CertificateCache
 {
-    public const int Capacity = 4096;
+    public const int Capacity = 2048;
 
     private static volatile Generation young = new();
     private static volatile Generation old = new();

@@ -13,7 +13,7 @@ namespace ReportApi.Diagnosis;
 public sealed class DiagnosisService
 {
     private readonly TrustAnchors _anchors;
-    private readonly BoundedCache<VerdictKey, Domain.Diagnosis.Diagnosis> _verdicts = new(4096);
+    private readonly BoundedCache<VerdictKey, Domain.Diagnosis.Diagnosis> _verdicts = new(2048);
 
     public DiagnosisService(IOptions<DiagnosisOptions> options)
     {

@@ -15,7 +15,7 @@ namespace ReportApi.Ingestion;
 /// </summary>
 internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService diagnosis, NewChainLane lane)
 {
-    private readonly BoundedCache<ChainKey, ParsedChain> _chains = new(4096);
+    private readonly BoundedCache<ChainKey, ParsedChain> _chains = new(2048);
 
     public ValueTask<IngestRecord> AnalyzeAsync(
         PinFailureReport report, DateTimeOffset receivedAt, bool authenticated, IPAddress? client, CancellationToken ct)
