@@ -52,6 +52,27 @@ public sealed class IssuerCacheTests
         Assert.True(anchors.IssuerCacheHits > 0);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Rsa_issuers_use_the_cache_with_the_full_build_answer(bool trustRoot)
+    {
+        var (root, intermediate, leaves) = RsaChain();
+        using var anchors = TrustAnchors.FromCertificates(trustRoot ? [root] : [RootA], useSystemStore: false);
+        anchors.Verify(leaves[0], [intermediate, root], TestPki.Now);
+        var builds = anchors.ChainBuilds;
+
+        var cached = anchors.Verify(leaves[1], [intermediate, root], TestPki.Now);
+        var full = anchors.VerifyWithoutIssuerCache(leaves[1], [intermediate, root], TestPki.Now);
+
+        Assert.Equal(builds, anchors.ChainBuilds - 1); // only the comparison build above
+        Assert.Equal(trustRoot, cached.Trusted);
+        Assert.Equal(full.Trusted, cached.Trusted);
+        Assert.Equal(full.TrustedBy, cached.TrustedBy);
+        Assert.Equal(full.Problems, cached.Problems);
+        Assert.Equal(full.Path, cached.Path);
+    }
+
     [Fact]
     public void A_leaf_signed_by_another_key_under_a_known_issuer_name_is_built_and_untrusted()
     {
@@ -94,5 +115,37 @@ public sealed class IssuerCacheTests
         serial[0] &= 0x7F;
         var generator = X509SignatureGenerator.CreateForECDsa(TestPki.Key(signingKey));
         return request.Create(issuer.SubjectName, generator, TestPki.Now.AddDays(-1), TestPki.Now.AddDays(30), serial);
+    }
+
+    /// <summary>RSA-2048 root, intermediate and two leaves (same key, different serials), signed PKCS#1 v1.5 with SHA-256.</summary>
+    private static (X509Certificate2 Root, X509Certificate2 Intermediate, X509Certificate2[] Leaves) RsaChain()
+    {
+        var rootKey = TestPki.RsaKey("issuer-cache-rsa-root");
+        var intKey = TestPki.RsaKey("issuer-cache-rsa-int");
+        var rootRequest = new CertificateRequest("CN=RSA Cache Root", rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        rootRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rootRequest.PublicKey, false));
+        using var rootWithKey = rootRequest.CreateSelfSigned(TestPki.Now.AddYears(-1), TestPki.Now.AddYears(5));
+        var root = X509CertificateLoader.LoadCertificate(rootWithKey.RawData);
+
+        var intRequest = new CertificateRequest("CN=RSA Cache Issuing CA", intKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        intRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        intRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        intRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(intRequest.PublicKey, false));
+        intRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        var intermediate = intRequest.Create(root.SubjectName, X509SignatureGenerator.CreateForRSA(rootKey, RSASignaturePadding.Pkcs1),
+            TestPki.Now.AddYears(-1), TestPki.Now.AddYears(3), [0x21, 0x01]);
+
+        var leaves = Enumerable.Range(0, 2).Select(i =>
+        {
+            var request = new CertificateRequest($"CN={Host}", TestPki.Key("leaf-1"), HashAlgorithmName.SHA256);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName(Host);
+            request.CertificateExtensions.Add(san.Build());
+            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(intermediate, true, false));
+            return request.Create(intermediate.SubjectName, X509SignatureGenerator.CreateForRSA(intKey, RSASignaturePadding.Pkcs1),
+                TestPki.Now.AddDays(-1), TestPki.Now.AddDays(30), [0x31, (byte)(i + 1)]);
+        }).ToArray();
+        return (root, intermediate, leaves);
     }
 }
