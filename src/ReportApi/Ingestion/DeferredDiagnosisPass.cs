@@ -13,20 +13,10 @@ namespace ReportApi.Ingestion;
 /// busy) instead of taking a core of its own. Woken by a deferral, and polls in case another replica deferred.
 /// </summary>
 internal sealed partial class DeferredDiagnosisPass(
-    NpgsqlDataSource dataSource, ReportQueries queries, NewChainLane lane, IOptions<NewChainOptions> options, ILogger<DeferredDiagnosisPass> logger)
+    NpgsqlDataSource dataSource, ReportQueries queries, NewChainLane lane, DeferredDiagnosisSignal signal, IOptions<NewChainOptions> options,
+    ILogger<DeferredDiagnosisPass> logger)
     : BackgroundService
 {
-    private static readonly SemaphoreSlim Signal = new(0, 1);
-
-    /// <summary>A report was deferred: run soon (after its batch commits) instead of at the next poll.</summary>
-    public static void Wake()
-    {
-        if (Signal.CurrentCount == 0)
-        {
-            try { Signal.Release(); } catch (SemaphoreFullException) { }
-        }
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         NewChainTelemetry.PublishZeroes();
@@ -34,7 +24,7 @@ internal sealed partial class DeferredDiagnosisPass(
         {
             try
             {
-                await Signal.WaitAsync(options.Value.DeferredPollInterval, stoppingToken);
+                await signal.WaitAsync(options.Value.DeferredPollInterval, stoppingToken);
                 // Let the writer commit the batch that woke us.
                 await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
                 while (await RunBatchAsync(stoppingToken) == options.Value.DeferredBatchSize) { }

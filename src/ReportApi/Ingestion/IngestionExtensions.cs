@@ -12,6 +12,7 @@ internal static class IngestionExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<NewChainOptions>().BindConfiguration("Ingest:NewChains").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<NewChainLane>();
+        builder.Services.AddSingleton<DeferredDiagnosisSignal>();
         builder.Services.AddSingleton<ReportAnalyzer>();
         builder.Services.AddHostedService<DeferredDiagnosisPass>();
         builder.Services.AddSingleton<IngestKeys>();

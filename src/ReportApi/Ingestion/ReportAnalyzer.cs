@@ -13,7 +13,7 @@ namespace ReportApi.Ingestion;
 /// PEM text, no PEM decoding, no X.509 parsing. Anything else goes through the <see cref="NewChainLane"/>; when the
 /// lane has no room the report is stored with its diagnosis deferred (issue 21).
 /// </summary>
-internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService diagnosis, NewChainLane lane)
+internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService diagnosis, NewChainLane lane, DeferredDiagnosisSignal deferred)
 {
     private readonly BoundedCache<ChainKey, ParsedChain> _chains = new(2048);
 
@@ -51,7 +51,7 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
         // Deferred: the chains are still parsed here (their fingerprints are part of the dedup key and the stored chain
         // rows), only the chain building and the rules wait for the background pass. Stored as `unknown` meanwhile.
         var (validated, served, pinSet) = Parse(report);
-        DeferredDiagnosisPass.Wake();
+        deferred.Wake();
         return Record(report, receivedAt, authenticated, validated, served, pinSet, DiagnosisCode.Unknown.ToWire(), deferred: true);
     }
 
