@@ -67,6 +67,9 @@ log "starting the service on $URL"
   export Serilog__MinimumLevel__Default=Warning
   # All load comes from one loopback address: the per-client limit would measure the rate limiter, not ingestion.
   export RateLimit__PerClientRequestsPerSecond=0
+  # Likewise the per-network budget for never-seen chains (--unique-chains would measure deferral, not analysis);
+  # set it in the environment (Ingest__NewChains__PerSourcePerSecond=50) to measure the deferred path instead.
+  export Ingest__NewChains__PerSourcePerSecond="${Ingest__NewChains__PerSourcePerSecond:-0}"
   export Ingest__BenchmarkNullEndpoint=true
   exec dotnet ReportApi.dll --urls "$URL"
 ) >"$LOG_DIR/service.log" 2>&1 &

@@ -18,6 +18,9 @@ internal sealed class LoadTestOptions
     public int Devices { get; private set; } = 5_000;
     public double IosShare { get; private set; } = 0.5;
     public int Chains { get; private set; } = 4;
+
+    /// <summary>New-chain flood (issue 21): this many distinct leaves under one untrusted ECDSA CA, one per report (0 = off).</summary>
+    public int UniqueChains { get; private set; }
     public IReadOnlyList<string> AppVersions { get; private set; } = ["3.0.0", "3.1.0", "3.2.1"];
     public int Seed { get; private set; } = 20_250_601;
     public TimeSpan RequestTimeout { get; private set; } = TimeSpan.FromSeconds(30);
@@ -47,6 +50,9 @@ internal sealed class LoadTestOptions
           --devices 5000              distinct app-vendor-ids in the fleet
           --ios-share 0.5             fraction of iOS devices (rest Android)
           --chains 4                  distinct served certificate chains (RSA-2048 leaf/intermediate/root)
+          --unique-chains N           new-chain flood (issue 21): every report carries another of N pre-made leaves (same key,
+                                      new serial) under one untrusted ECDSA CA; iOS reports only. N >= the reports sent
+                                      makes every chain never-seen (the service's worst case)
           --app-versions 3.0.0,3.1.0,3.2.1
           --seed N                    fleet and pin randomness
           --timeout 30s               per-request client timeout
@@ -93,6 +99,7 @@ internal sealed class LoadTestOptions
                 case "--devices": o.Devices = ParseInt(name, value, 1, 10_000_000); break;
                 case "--ios-share": o.IosShare = ParseDouble(name, value, 0, 1); break;
                 case "--chains": o.Chains = ParseInt(name, value, 1, 64); break;
+                case "--unique-chains": o.UniqueChains = ParseInt(name, value, 1, 10_000_000); break;
                 case "--app-versions":
                     o.AppVersions = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (o.AppVersions.Count == 0) throw new UsageException("--app-versions needs at least one version");
@@ -113,6 +120,8 @@ internal sealed class LoadTestOptions
             }
         }
 
+        // The flood's leaves replace the validated chain of the iOS template; Android repeats the leaf in its served chain.
+        if (o.UniqueChains > 0) o.IosShare = 1.0;
         return o;
     }
 

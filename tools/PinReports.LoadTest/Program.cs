@@ -23,7 +23,9 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var inv = CultureInfo.InvariantCulture;
-Console.WriteLine($"[load] generating {options.Devices} devices and {options.Chains} RSA-2048 chains (run id {options.RunId})...");
+Console.WriteLine(options.UniqueChains > 0
+    ? $"[load] generating {options.Devices} devices and {options.UniqueChains} never-seen ECDSA leaves under one untrusted CA (--unique-chains, run id {options.RunId})..."
+    : $"[load] generating {options.Devices} devices and {options.Chains} RSA-2048 chains (run id {options.RunId})...");
 var prep = Stopwatch.StartNew();
 var fleet = new ReportFleet(options);
 Console.WriteLine(string.Create(inv,

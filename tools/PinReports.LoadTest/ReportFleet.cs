@@ -18,11 +18,15 @@ internal sealed record Device(int Index, Platform Platform, int VersionIndex, by
 /// A pre-serialised report (UTF-8, exactly the bytes the app would send) with two holes at known offsets: the
 /// 36-byte <c>app-vendor-id</c> and the 20-byte <c>date-time</c>. Filling them is a couple of memcpy's per report.
 /// </summary>
-internal sealed class ReportTemplate(byte[] bytes, int vendorIdOffset, int dateTimeOffset)
+internal sealed class ReportTemplate(byte[] bytes, int vendorIdOffset, int dateTimeOffset, int leafOffset = -1, int leafLength = 0)
 {
     public byte[] Bytes { get; } = bytes;
     public int VendorIdOffset { get; } = vendorIdOffset;
     public int DateTimeOffset { get; } = dateTimeOffset;
+
+    /// <summary>--unique-chains: where the leaf's JSON string sits (-1: none); each report puts another leaf there.</summary>
+    public int LeafOffset { get; } = leafOffset;
+    public int LeafLength { get; } = leafLength;
 }
 
 /// <summary>
@@ -44,6 +48,7 @@ internal sealed class ReportFleet
     private static readonly string[] IosVersions = ["16.7.10", "17.6.1", "18.2.1", "18.5.0"];
 
     private readonly ReportTemplate[][][] _templates; // [platform][version][chain]
+    private readonly byte[][]? _floodLeaves; // --unique-chains: each leaf as the JSON string iOS writes
 
     public IReadOnlyList<Device> Devices { get; }
     public IReadOnlyList<string> Hostnames { get; }
@@ -93,6 +98,16 @@ internal sealed class ReportFleet
         }).ToArray();
 
         var chains = CertificateChains.Create(Hostnames);
+        byte[]? firstLeaf = null;
+        if (options.UniqueChains > 0)
+        {
+            // Every chain becomes [a flood leaf, the flood CA]; the template holds the first leaf, replaced per report.
+            var (ca, leaves) = CertificateChains.CreateFlood(options.UniqueChains, $"*.{NotedHostname}");
+            _floodLeaves = [.. leaves.Select(der => Encoding.UTF8.GetBytes(TrustKitFormat.JsonStringLiteral(TrustKitFormat.IosPem(der))))];
+            firstLeaf = _floodLeaves[0];
+            var template = X509CertificateLoader.LoadCertificate(leaves[0]);
+            chains = [.. chains.Select(_ => new[] { template, ca })];
+        }
         var expiration = now.AddDays(180).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         _templates = new ReportTemplate[2][][];
         var sizes = new Dictionary<string, int>();
@@ -108,7 +123,7 @@ internal sealed class ReportFleet
                     var json = platform == Platform.Ios
                         ? IosJson(AppVersions[v], IosVersions[v % IosVersions.Length], Hostnames[c], chains[c], [pins[v], pins[v + 1]], validationResult, v == 0 ? null : expiration)
                         : AndroidJson(AppVersions[v], Hostnames[c], chains[c], [pins[v + 1], pins[v]], validationResult);
-                    var template = Compile(json);
+                    var template = Compile(json, platform == Platform.Ios ? firstLeaf : null);
                     _templates[(int)platform][v][c] = template;
                     sizes[$"{platform} {AppVersions[v]} chain{c}"] = template.Bytes.Length;
                 }
@@ -116,7 +131,7 @@ internal sealed class ReportFleet
         }
 
         TemplateSizes = sizes;
-        MaxReportBytes = sizes.Values.Max();
+        MaxReportBytes = sizes.Values.Max() + (_floodLeaves is null ? 0 : _floodLeaves.Max(l => l.Length) - firstLeaf!.Length);
     }
 
     public int ChainFor(long seq) => (int)(seq % Hostnames.Count);
@@ -139,12 +154,31 @@ internal sealed class ReportFleet
     public int Write(Span<byte> destination, long seq, Device device)
     {
         var template = _templates[(int)device.Platform][device.VersionIndex][ChainFor(seq)];
-        template.Bytes.CopyTo(destination);
-        device.VendorId.CopyTo(destination[template.VendorIdOffset..]);
-        if (!BaseTime.AddSeconds(seq).TryFormat(destination.Slice(template.DateTimeOffset, DateTimeLength), out var written, DateTimeFormat, CultureInfo.InvariantCulture)
+        var length = template.Bytes.Length;
+        var vendorIdOffset = template.VendorIdOffset;
+        var dateTimeOffset = template.DateTimeOffset;
+        if (template.LeafOffset < 0)
+        {
+            template.Bytes.CopyTo(destination);
+        }
+        else
+        {
+            // Another never-seen leaf in every report: before the hole, the leaf, after the hole (holes behind it move).
+            var leaf = _floodLeaves![seq % _floodLeaves.Length];
+            var after = template.LeafOffset + template.LeafLength;
+            template.Bytes.AsSpan(0, template.LeafOffset).CopyTo(destination);
+            leaf.CopyTo(destination[template.LeafOffset..]);
+            template.Bytes.AsSpan(after).CopyTo(destination[(template.LeafOffset + leaf.Length)..]);
+            var shift = leaf.Length - template.LeafLength;
+            length += shift;
+            if (vendorIdOffset > template.LeafOffset) vendorIdOffset += shift;
+            if (dateTimeOffset > template.LeafOffset) dateTimeOffset += shift;
+        }
+        device.VendorId.CopyTo(destination[vendorIdOffset..]);
+        if (!BaseTime.AddSeconds(seq).TryFormat(destination.Slice(dateTimeOffset, DateTimeLength), out var written, DateTimeFormat, CultureInfo.InvariantCulture)
             || written != DateTimeLength)
             throw new InvalidOperationException($"date-time of report {seq} does not fit the template");
-        return template.Bytes.Length;
+        return length;
     }
 
     /// <summary>TrustKit iOS 3.0.x (§2.2), see <see cref="TrustKitFormat.IosJson"/>.</summary>
@@ -164,15 +198,19 @@ internal sealed class ReportFleet
             NotedHostname, IncludeSubdomains: true, EnforcePinning: false, validated, served, pins, validationResult, null));
     }
 
-    private static ReportTemplate Compile(string json)
+    private static ReportTemplate Compile(string json, byte[]? leafHole)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
-        return new ReportTemplate(bytes, SingleOffset(bytes, VendorIdHole), SingleOffset(bytes, DateTimeHole));
+        return leafHole is null
+            ? new ReportTemplate(bytes, SingleOffset(bytes, VendorIdHole), SingleOffset(bytes, DateTimeHole))
+            : new ReportTemplate(bytes, SingleOffset(bytes, VendorIdHole), SingleOffset(bytes, DateTimeHole), SingleOffset(bytes, leafHole), leafHole.Length);
     }
 
-    private static int SingleOffset(byte[] bytes, string hole)
+    private static int SingleOffset(byte[] bytes, string hole) => SingleOffset(bytes, Encoding.ASCII.GetBytes(hole));
+
+    private static int SingleOffset(byte[] bytes, byte[] needle)
     {
-        var needle = Encoding.ASCII.GetBytes(hole);
+        var hole = Encoding.ASCII.GetString(needle[..Math.Min(needle.Length, 40)]);
         var first = bytes.AsSpan().IndexOf(needle);
         if (first < 0 || bytes.AsSpan(first + 1).IndexOf(needle) >= 0)
             throw new InvalidOperationException($"template must contain '{hole}' exactly once");

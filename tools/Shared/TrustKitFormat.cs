@@ -40,10 +40,16 @@ internal static class TrustKitFormat
         $"pin-sha256=\"{Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()))}\"";
 
     /// <summary>TrustKit iOS: "\n" after BEGIN, 64-char lines joined by CRLF, "\n" before END, no trailing newline (§2.2).</summary>
-    public static string IosPem(X509Certificate2 certificate) =>
+    public static string IosPem(X509Certificate2 certificate) => IosPem(certificate.RawData);
+
+    /// <inheritdoc cref="IosPem(X509Certificate2)"/>
+    public static string IosPem(byte[] der) =>
         "-----BEGIN CERTIFICATE-----\n"
-        + string.Join("\r\n", Wrap(Convert.ToBase64String(certificate.RawData), 64))
+        + string.Join("\r\n", Wrap(Convert.ToBase64String(der), 64))
         + "\n-----END CERTIFICATE-----";
+
+    /// <summary>A JSON string literal (with its quotes) escaped the way both TrustKit serialisers write it.</summary>
+    public static string JsonStringLiteral(string value) => JsonString(new StringBuilder(value.Length + 64), value).ToString();
 
     /// <summary>TrustKit-Android: Base64.DEFAULT = 76-char lines each ending in LF, END line followed by LF (§3.4).</summary>
     public static string AndroidPem(X509Certificate2 certificate)

@@ -38,4 +38,11 @@ public sealed record CertificateInfo
     public bool IsCertificateAuthority { get; init; }
 
     public bool Parsed => ParseError is null;
+
+    /// <summary>
+    /// The loaded certificate when it parsed, shared through <see cref="CertificateCache"/> with every chain that holds
+    /// the same DER: the chain analysis builds and checks hostnames with it instead of decoding the DER again.
+    /// Shared and long-lived: never dispose it.
+    /// </summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
 }

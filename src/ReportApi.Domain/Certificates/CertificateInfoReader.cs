@@ -36,8 +36,52 @@ internal static class CertificateInfoReader
     }
 
     /// <summary>Base64 SHA-256 of the DER SubjectPublicKeyInfo: exactly what TrustKit and RFC 7469 pin.</summary>
-    public static string SpkiSha256(X509Certificate2 certificate) =>
-        Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+    /// <remarks>
+    /// Hashes the SubjectPublicKeyInfo bytes as they sit in the certificate (a DER certificate holds them in DER), read
+    /// with an ASN.1 reader: re-exporting them through <see cref="PublicKey"/> re-encoded the structure and was a tenth of
+    /// the cost of a never-seen chain (issue 21). Falls back to the export for anything the reader does not expect.
+    /// </remarks>
+    public static string SpkiSha256(X509Certificate2 certificate)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        if (TryReadSpki(certificate.RawData, out var spki))
+        {
+            SHA256.HashData(spki.Span, digest);
+        }
+        else
+        {
+            SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo(), digest);
+        }
+
+        return Convert.ToBase64String(digest);
+    }
+
+    // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber, signature, issuer,
+    // validity, subject, subjectPublicKeyInfo, ... }, ... }
+    private static bool TryReadSpki(byte[] der, out ReadOnlyMemory<byte> spki)
+    {
+        spki = default;
+        try
+        {
+            var tbs = new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadSequence();
+            if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            {
+                tbs.ReadEncodedValue();
+            }
+
+            for (var skip = 0; skip < 5; skip++)
+            {
+                tbs.ReadEncodedValue(); // serial, signature algorithm, issuer, validity, subject
+            }
+
+            spki = tbs.ReadEncodedValue();
+            return true;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
 
     // X509Certificate2 reports validity as local DateTime; the domain speaks UTC only.
     private static DateTimeOffset ToUtc(DateTime local) => new(local.ToUniversalTime(), TimeSpan.Zero);

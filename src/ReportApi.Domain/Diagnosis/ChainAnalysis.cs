@@ -43,44 +43,36 @@ internal sealed record ChainAnalysis(
         }
 
         var leafInfo = chain.Certificates.First(c => c.Parsed);
+        // The parser's certificates are shared (CertificateCache): use them as they are, no second decoding per report.
         var loaded = new Dictionary<string, X509Certificate2>(StringComparer.Ordinal);
-        try
+        var leaf = Load(loaded, leafInfo);
+        var others = new List<X509Certificate2>();
+        foreach (var info in chain.Certificates.Concat(served?.Certificates ?? []).Where(c => c.Parsed))
         {
-            var leaf = Load(loaded, leafInfo);
-            var others = new List<X509Certificate2>();
-            foreach (var info in chain.Certificates.Concat(served?.Certificates ?? []).Where(c => c.Parsed))
+            if (!loaded.ContainsKey(info.CertificateSha256!))
             {
-                if (!loaded.ContainsKey(info.CertificateSha256!))
-                {
-                    others.Add(Load(loaded, info));
-                }
+                others.Add(Load(loaded, info));
             }
+        }
 
-            var verification = anchors.Verify(leaf, others, receivedAt);
-            var keys = ChainKeys(verification.Path, chain, served);
-            return new ChainAnalysis(
-                chainName,
-                leafInfo,
-                verification,
-                MatchesHostname(leaf, report.Hostname),
-                FindTimeProblems(verification.Path, receivedAt),
-                verification.Trusted ? FindMissingFromServed(leaf, leafInfo, served, chain, verification, anchors, loaded, receivedAt) : [],
-                InterceptionProducts.Find(CaNames(verification.Path, chain, served)),
-                keys,
-                FindPinMatches(report, keys));
-        }
-        finally
-        {
-            foreach (var certificate in loaded.Values)
-            {
-                certificate.Dispose();
-            }
-        }
+        var verification = anchors.Verify(leaf, others, receivedAt);
+        var keys = ChainKeys(verification.Path, chain, served);
+        return new ChainAnalysis(
+            chainName,
+            leafInfo,
+            verification,
+            MatchesHostname(leaf, report.Hostname),
+            FindTimeProblems(verification.Path, receivedAt),
+            verification.Trusted ? FindMissingFromServed(leaf, leafInfo, served, chain, verification, anchors, loaded, receivedAt) : [],
+            InterceptionProducts.Find(CaNames(verification.Path, chain, served)),
+            keys,
+            FindPinMatches(report, keys));
     }
 
+    // CertificateInfo built by hand (tests, stored chains) may lack the shared instance: load it from the DER then.
     private static X509Certificate2 Load(Dictionary<string, X509Certificate2> loaded, CertificateInfo info)
     {
-        var certificate = X509CertificateLoader.LoadCertificate(info.Der!);
+        var certificate = info.Certificate ?? X509CertificateLoader.LoadCertificate(info.Der!);
         loaded[info.CertificateSha256!] = certificate;
         return certificate;
     }

@@ -6,10 +6,19 @@ namespace ReportApi.Domain.Diagnosis;
 
 /// <summary>
 /// The roots a reported chain is judged against: the OS store (optional) plus the operator's own roots
-/// (<c>Diagnosis:TrustedRootsFile</c>). Immutable after construction and safe to share between threads: every
-/// <see cref="Verify"/> call builds its own <see cref="X509Chain"/>, and the shared root certificates are only read.
+/// (<c>Diagnosis:TrustedRootsFile</c>), held in ONE custom trust store so a chain is built once, whatever its anchor;
+/// the origin of the anchor it reaches is looked up afterwards. Safe to share between threads: every build uses its
+/// own <see cref="X509Chain"/>, the shared root certificates are only read, and the issuer cache is concurrent.
 /// The host keeps one instance for the process lifetime and disposes it at shutdown.
 /// </summary>
+/// <remarks>
+/// Issuer cache (issue 21): a never-seen leaf under an issuer seen before (a CDN's leaf per edge, an interception
+/// product's leaf per connection) is not built again. The issuer's own path (built once per issuer, reported extras
+/// and day) is reused, and only what depends on the leaf is checked here: its signature under the issuer's key, name
+/// and key-identifier chaining, and no critical extension the builder would object to. Anything unusual (another
+/// candidate issuer, name or policy constraints, a path-length limit the leaf would exceed, an unknown signature
+/// algorithm) takes the full build, so verdicts are those of <see cref="X509Chain"/> (a test compares both).
+/// </remarks>
 public sealed class TrustAnchors : IDisposable
 {
     private const string SystemStoreName = "the system trust store";
@@ -25,8 +34,12 @@ public sealed class TrustAnchors : IDisposable
         X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.NotSignatureValid
         | X509ChainStatusFlags.Cyclic | X509ChainStatusFlags.ExplicitDistrust | X509ChainStatusFlags.InvalidBasicConstraints;
 
+    private static readonly Lazy<X509Certificate2Collection> SystemRoots = new(LoadSystemRoots);
+
     private readonly X509Certificate2Collection roots;
     private readonly Dictionary<string, string> rootSubjectsBySpki;
+    private readonly Lazy<AnchorStore> store;
+    private readonly IssuerPaths issuerPaths = new();
 
     private TrustAnchors(X509Certificate2Collection roots, bool useSystemStore)
     {
@@ -37,7 +50,17 @@ public sealed class TrustAnchors : IDisposable
         {
             rootSubjectsBySpki.TryAdd(CertificateInfoReader.SpkiSha256(root), root.Subject);
         }
+
+        store = new Lazy<AnchorStore>(() => AnchorStore.Create(useSystemStore ? SystemRoots.Value : [], roots));
     }
+
+    /// <summary>How many never-seen leaves were verified against a cached issuer path instead of a full build.</summary>
+    public long IssuerCacheHits => issuerPaths.Hits;
+
+    /// <summary>Full chain builds so far (cache misses, unusual chains, issuers seen for the first time).</summary>
+    public long ChainBuilds => Interlocked.Read(ref chainBuilds);
+
+    private long chainBuilds;
 
     /// <summary>Trust the OS store only.</summary>
     public static TrustAnchors SystemOnly { get; } = new([], useSystemStore: true);
@@ -80,8 +103,7 @@ public sealed class TrustAnchors : IDisposable
 
     /// <summary>
     /// Builds <paramref name="leaf"/> with <paramref name="intermediates"/> as extra certificates, at
-    /// <paramref name="verificationTime"/>. Tries the system store first, then the operator roots
-    /// (<see cref="X509ChainTrustMode.CustomRootTrust"/> excludes system roots, so the two are separate attempts).
+    /// <paramref name="verificationTime"/>, against the system roots (when used) and the operator roots together.
     /// Never downloads missing intermediates or revocation data.
     /// </summary>
     public ChainVerification Verify(X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates, DateTimeOffset verificationTime)
@@ -89,27 +111,12 @@ public sealed class TrustAnchors : IDisposable
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(intermediates);
 
-        ChainVerification? system = null;
-        if (UseSystemStore)
-        {
-            system = Build(leaf, intermediates, verificationTime, customRoots: false);
-            if (system.Trusted)
-            {
-                return system;
-            }
-        }
-
-        if (roots.Count > 0 || system is null)
-        {
-            var custom = Build(leaf, intermediates, verificationTime, customRoots: true);
-            if (custom.Trusted || system is null)
-            {
-                return custom;
-            }
-        }
-
-        return system;
+        return TryVerifyUnderKnownIssuer(leaf, intermediates, verificationTime) ?? Build(leaf, intermediates, verificationTime, out _);
     }
+
+    /// <summary>The full build, for tests that compare it with the issuer cache.</summary>
+    internal ChainVerification VerifyWithoutIssuerCache(X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates, DateTimeOffset verificationTime) =>
+        Build(leaf, intermediates, verificationTime, out _);
 
     public void Dispose()
     {
@@ -121,8 +128,10 @@ public sealed class TrustAnchors : IDisposable
     }
 
     private ChainVerification Build(
-        X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates, DateTimeOffset verificationTime, bool customRoots)
+        X509Certificate2 target, IReadOnlyCollection<X509Certificate2> intermediates, DateTimeOffset verificationTime, out bool usableAsIssuerPath)
     {
+        Interlocked.Increment(ref chainBuilds);
+        var anchors = store.Value;
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
         policy.RevocationMode = X509RevocationMode.NoCheck;
@@ -136,16 +145,14 @@ public sealed class TrustAnchors : IDisposable
             policy.ExtraStore.Add(intermediate);
         }
 
-        if (customRoots)
-        {
-            policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            policy.CustomTrustStore.AddRange(roots);
-        }
+        // One custom store with every anchor: CustomRootTrust excludes the OS store, so the OS roots are in it too.
+        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        policy.CustomTrustStore.AddRange(anchors.All);
 
         X509ChainStatusFlags flags;
         try
         {
-            chain.Build(leaf);
+            chain.Build(target);
             flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status) & ~IgnoredFlags;
         }
         catch (CryptographicException)
@@ -153,18 +160,79 @@ public sealed class TrustAnchors : IDisposable
             flags = X509ChainStatusFlags.PartialChain;
         }
 
-        var path = ReadPath(chain, leaf, intermediates);
-        // An empty custom store cannot anchor anything, whatever the platform reports for it.
-        var trusted = (flags & TrustFailureFlags) == 0 && path.Count > 0 && (!customRoots || roots.Count > 0);
+        usableAsIssuerPath = IssuerPaths.CanExtend(chain);
+        var path = ReadPath(chain, target, intermediates, anchors);
+        // An empty store cannot anchor anything, whatever the platform reports for it.
+        var trusted = (flags & TrustFailureFlags) == 0 && path.Count > 0 && anchors.All.Count > 0;
         if (!trusted && (flags & TrustFailureFlags) == 0)
         {
             flags |= X509ChainStatusFlags.UntrustedRoot;
         }
 
-        return new ChainVerification(trusted, trusted ? (customRoots ? OperatorRootsName : SystemStoreName) : null, flags, path);
+        // A root in both sets counts as the system's, as when the system store was tried first.
+        var trustedBy = !trusted ? null : anchors.IsSystemRoot(path[^1].CertificateSha256) ? SystemStoreName : OperatorRootsName;
+        return new ChainVerification(trusted, trustedBy, flags, path);
     }
 
-    private IReadOnlyList<ChainPathElement> ReadPath(X509Chain chain, X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates)
+    /// <summary>
+    /// The verification of a leaf whose single reported issuer has a cached path: that path plus the leaf, after
+    /// checking what depends on the leaf. Null when the full build must decide.
+    /// </summary>
+    private ChainVerification? TryVerifyUnderKnownIssuer(
+        X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates, DateTimeOffset verificationTime)
+    {
+        var issuerName = leaf.IssuerName.RawData;
+        if (issuerName.AsSpan().SequenceEqual(leaf.SubjectName.RawData) || store.Value.HasSubject(issuerName))
+        {
+            return null; // self-issued, or the store could supply another issuer: let the builder choose
+        }
+
+        X509Certificate2? issuer = null;
+        UInt128 extras = 0;
+        foreach (var candidate in intermediates)
+        {
+            extras += IssuerPaths.Hash(candidate.RawData); // order-independent: the set of reported certificates
+            if (candidate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName))
+            {
+                if (issuer is not null && !issuer.RawData.AsSpan().SequenceEqual(candidate.RawData))
+                {
+                    return null; // two candidate issuers (cross-signs): path selection is the builder's business
+                }
+
+                issuer = candidate;
+            }
+        }
+
+        if (issuer is null || !IssuerPaths.LeafIsPlain(leaf, issuer))
+        {
+            return null;
+        }
+
+        var day = DateOnly.FromDateTime(verificationTime.UtcDateTime).DayNumber;
+        var path = issuerPaths.GetOrAdd(new IssuerPaths.Key(IssuerPaths.Hash(issuer.RawData), extras, day), () =>
+        {
+            var others = intermediates.Where(c => !ReferenceEquals(c, issuer)).ToList();
+            var verification = Build(issuer, others, verificationTime, out var usable);
+            return IssuerPath.Create(issuer, verification, usable);
+        });
+        if (path is null || !path.VerifiesSignatureOf(leaf))
+        {
+            return null;
+        }
+
+        var element = new ChainPathElement(
+            leaf.Subject,
+            leaf.Issuer,
+            CertificateInfoReader.SpkiSha256(leaf),
+            Convert.ToHexStringLower(SHA256.HashData(leaf.RawData)),
+            new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero),
+            new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero),
+            IsSelfIssued: false);
+        var upper = path.Verification;
+        return upper with { Path = [element, .. upper.Path] };
+    }
+
+    private IReadOnlyList<ChainPathElement> ReadPath(X509Chain chain, X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates, AnchorStore anchors)
     {
         var path = new List<ChainPathElement>(chain.ChainElements.Count);
         foreach (var element in chain.ChainElements)
@@ -180,7 +248,7 @@ public sealed class TrustAnchors : IDisposable
                 certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData)));
 
             // Chain elements are fresh instances on every platform; dispose them unless one is an input we were given.
-            if (!IsInput(certificate, leaf, intermediates))
+            if (!IsInput(certificate, leaf, intermediates, anchors))
             {
                 certificate.Dispose();
             }
@@ -190,7 +258,7 @@ public sealed class TrustAnchors : IDisposable
     }
 
     // By reference: X509Certificate.Equals compares issuer and serial, which would match a fresh copy too.
-    private bool IsInput(X509Certificate2 certificate, X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates)
+    private static bool IsInput(X509Certificate2 certificate, X509Certificate2 leaf, IReadOnlyCollection<X509Certificate2> intermediates, AnchorStore anchors)
     {
         if (ReferenceEquals(certificate, leaf))
         {
@@ -205,7 +273,7 @@ public sealed class TrustAnchors : IDisposable
             }
         }
 
-        foreach (var root in roots)
+        foreach (var root in anchors.All)
         {
             if (ReferenceEquals(certificate, root))
             {
@@ -214,5 +282,26 @@ public sealed class TrustAnchors : IDisposable
         }
 
         return false;
+    }
+
+    // The OS roots as .NET's system trust reads them on this platform (machine and user Root stores).
+    private static X509Certificate2Collection LoadSystemRoots()
+    {
+        var all = new X509Certificate2Collection();
+        foreach (var location in new[] { StoreLocation.LocalMachine, StoreLocation.CurrentUser })
+        {
+            try
+            {
+                using var systemStore = new X509Store(StoreName.Root, location);
+                systemStore.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+                all.AddRange(systemStore.Certificates);
+            }
+            catch (CryptographicException)
+            {
+                // A missing user store is normal (service accounts); a missing machine store leaves the operator roots.
+            }
+        }
+
+        return all;
     }
 }

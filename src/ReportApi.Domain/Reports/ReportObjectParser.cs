@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -487,13 +488,29 @@ internal sealed class ReportObjectParser : IDisposable
                 continue;
             }
 
-            property.WriteTo(rawWriter);
+            // The bytes as sent when they need no rewriting (no escape sequence, no whitespace inside a container):
+            // a copy instead of re-escaping every string. Otherwise the writer re-serialises this property with minimal
+            // escaping, as before, so the stored text is the same either way.
+            var value = JsonMarshal.GetRawUtf8Value(property.Value);
+            var name = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (name.IndexOf((byte)'\\') < 0 && IsCopyable(value))
+            {
+                rawWriter.WritePropertyName(name);
+                rawWriter.WriteRawValue(value, skipInputValidation: true);
+            }
+            else
+            {
+                property.WriteTo(rawWriter);
+            }
         }
 
         rawWriter.WriteEndObject();
         rawWriter.Flush();
         return Encoding.UTF8.GetString(rawBuffer.WrittenSpan);
     }
+
+    private static bool IsCopyable(ReadOnlySpan<byte> value) =>
+        value.IndexOf((byte)'\\') < 0 && (value[0] is not ((byte)'{' or (byte)'[') || value.IndexOfAny(" \t\r\n"u8) < 0);
 
     private static bool TryParseInteger(string text, NumberStyles sign, out int value) =>
         int.TryParse(

@@ -13,7 +13,7 @@ namespace ReportApi.Diagnosis;
 public sealed class DiagnosisService
 {
     private readonly TrustAnchors _anchors;
-    private readonly BoundedCache<VerdictKey, Domain.Diagnosis.Diagnosis> _verdicts = new(4096);
+    private readonly BoundedCache<VerdictKey, Domain.Diagnosis.Diagnosis> _verdicts = new(2048);
 
     public DiagnosisService(IOptions<DiagnosisOptions> options)
     {
@@ -33,21 +33,28 @@ public sealed class DiagnosisService
     /// <summary>The configured anchors, for the pin pre-flight's trust check of a chain about to be deployed.</summary>
     public TrustAnchors Anchors => _anchors;
 
-    public Domain.Diagnosis.Diagnosis Diagnose(PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt)
-    {
-        // Validity is judged per day: a verdict cached across midnight could miss an expiry by at most a day's rollover.
-        var key = new VerdictKey(
-            Convert.ToHexString(validated.Fingerprint), served is null ? null : Convert.ToHexString(served.Fingerprint),
-            Convert.ToHexString(pinSetFingerprint), report.Hostname, report.ValidationResult,
-            report.TrustKitVersion is null && report.AppVendorId is null, DateOnly.FromDateTime(receivedAt.UtcDateTime));
-        return _verdicts.GetOrAdd(key, static (_, s) => Diagnoser.Diagnose(s.report, s.validated, s.served, s.anchors, s.receivedAt),
+    public Domain.Diagnosis.Diagnosis Diagnose(PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt) =>
+        _verdicts.GetOrAdd(KeyOf(report, validated, served, pinSetFingerprint, receivedAt),
+            static (_, s) => Diagnoser.Diagnose(s.report, s.validated, s.served, s.anchors, s.receivedAt),
             (report, validated, served, anchors: _anchors, receivedAt));
-    }
+
+    /// <summary>The cached verdict when this combination was diagnosed before: the fast path of ingest, no chain work.</summary>
+    public bool TryGetCached(
+        PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt,
+        out Domain.Diagnosis.Diagnosis verdict) =>
+        _verdicts.TryGet(KeyOf(report, validated, served, pinSetFingerprint, receivedAt), out verdict);
+
+    // Validity is judged per day: a verdict cached across midnight could miss an expiry by at most a day's rollover.
+    // Fingerprints are SHA-256: their first 128 bits are key enough, without a hex string per report.
+    private static VerdictKey KeyOf(PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt) =>
+        new(ChainKey.Of(validated.Fingerprint), served is null ? null : ChainKey.Of(served.Fingerprint), ChainKey.Of(pinSetFingerprint),
+            report.Hostname, report.ValidationResult, report.TrustKitVersion is null && report.AppVendorId is null,
+            DateOnly.FromDateTime(receivedAt.UtcDateTime));
 
     /// <summary>Uncached, for the query API: explanations are recomputed from the stored chain and report.</summary>
     public Domain.Diagnosis.Diagnosis DiagnoseUncached(PinFailureReport report, ParsedChain validated, ParsedChain? served, DateTimeOffset receivedAt) =>
         Diagnoser.Diagnose(report, validated, served, _anchors, receivedAt);
 
     private readonly record struct VerdictKey(
-        string Validated, string? Served, string PinSet, string Hostname, int? ValidationResult, bool LegacyClient, DateOnly Day);
+        UInt128 Validated, UInt128? Served, UInt128 PinSet, string Hostname, int? ValidationResult, bool LegacyClient, DateOnly Day);
 }

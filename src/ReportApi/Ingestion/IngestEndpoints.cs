@@ -85,7 +85,7 @@ internal static class IngestEndpoints
         for (var i = 0; i < records.Length; i++)
         {
             var report = parsed.Reports[i];
-            var record = analyzer.Analyze(report, receivedAt, keys.Vouches(presentedKey, report.AppBundleId));
+            var record = await analyzer.AnalyzeAsync(report, receivedAt, keys.Vouches(presentedKey, report.AppBundleId), http.Connection.RemoteIpAddress, ct);
             var counts = sourceCap.Admit(http.Connection.RemoteIpAddress, report, record.DeviceHash, record.Authenticated, receivedAt);
             records[i] = counts ? record : record with { CountsDevice = false };
         }

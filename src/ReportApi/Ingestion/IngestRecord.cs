@@ -3,7 +3,11 @@ using ReportApi.Domain.Reports;
 
 namespace ReportApi.Ingestion;
 
-/// <summary>A parsed and analysed report, ready for the writer: everything the COPY row and its references need.</summary>
+/// <summary>
+/// A parsed and analysed report, ready for the writer: everything the COPY row and its references need.
+/// <see cref="DiagnosisDeferred"/>: the slow path had no room (issue 21); <see cref="Diagnosis"/> is then <c>unknown</c>
+/// and the writer lists the stored report for the background pass that fills the diagnosis in.
+/// </summary>
 internal sealed record IngestRecord(
     Guid Id,
     DateTimeOffset ReceivedAt,
@@ -15,4 +19,5 @@ internal sealed record IngestRecord(
     byte[] DedupKey,
     string Diagnosis,
     bool Authenticated,
-    bool CountsDevice = true);
+    bool CountsDevice = true,
+    bool DiagnosisDeferred = false);

@@ -258,4 +258,23 @@ public sealed class ReportBodyParserFieldTests
                 + "\"pin-sha256=\\\"E9CZ9INDbd+2eRQozYqqbQ2yXLVKB9+xcprMF+44U1g=\\\"\"],\"app-version\":\"1.0 </b> café a+b\"}",
             report.RawJson);
     }
+
+    [Fact]
+    public void RawJson_CopiesPlainValuesAsSentAndCompactsContainersWithWhitespace()
+    {
+        var body = Report(
+            ("app-vendor-id", "\"599F9C00-92DC-4B5C-9464-7971F01F8370\""),
+            ("note", "\"a plain value, kept byte for byte: +<>&'\""),
+            ("spaced", "{ \"a\" : [1, true, null], \"b\" : \"x y\" }"),
+            ("n", "12.50e3"));
+
+        var report = ParseSingle(body);
+
+        Assert.Contains("\"note\":\"a plain value, kept byte for byte: +<>&'\"", report.RawJson, StringComparison.Ordinal);
+        Assert.Contains("\"spaced\":{\"a\":[1,true,null],\"b\":\"x y\"}", report.RawJson, StringComparison.Ordinal);
+        Assert.Contains("\"n\":12.50e3", report.RawJson, StringComparison.Ordinal);
+        Assert.DoesNotContain("599F9C00", report.RawJson, StringComparison.Ordinal);
+        using var parsed = System.Text.Json.JsonDocument.Parse(report.RawJson);
+        Assert.Equal(5, parsed.RootElement.EnumerateObject().Count());
+    }
 }
