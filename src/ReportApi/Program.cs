@@ -26,6 +26,7 @@ builder.AddPrivacy();
 builder.AddIngestion();
 builder.AddPins();
 builder.AddApiKeyAuth();
+builder.AddProductionSecretsCheck();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
 builder.AddStats();
