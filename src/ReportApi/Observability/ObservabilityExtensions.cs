@@ -1,8 +1,10 @@
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace ReportApi.Observability;
@@ -16,14 +18,18 @@ internal static class ObservabilityExtensions
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
+            .Enrich.With<RawRequestPathRemover>()
             .WriteTo.Console(new RenderedCompactJsonFormatter()));
 
         var otel = builder.Services.AddOpenTelemetry()
+            // service.name and service.version on every span and metric, so a trace backend shows which release answered.
+            .ConfigureResource(resource => resource.AddService(ReportApiTelemetry.ServiceName, serviceVersion: ReportApiTelemetry.ServiceVersion))
             .WithTracing(tracing => tracing
                 .AddSource(ReportApiTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddNpgsql())
+                .AddNpgsql()
+                .AddProcessor(new RedactingSpanProcessor()))
             .WithMetrics(metrics => metrics
                 .AddMeter(ReportApiTelemetry.Name, "Npgsql")
                 .AddAspNetCoreInstrumentation()
@@ -45,13 +51,27 @@ internal static class ObservabilityExtensions
         return app;
     }
 
-    /// <summary>One structured line per request, carrying the trace id so a log line leads to its trace.</summary>
+    /// <summary>
+    /// One structured line per request, carrying the trace id so a log line leads to its trace. It names the route
+    /// template, never the raw path or query (<see cref="TelemetryRedaction"/>): install ids and ingest keys stay out.
+    /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
-        app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = (context, http) =>
+        app.UseSerilogRequestLogging(options =>
         {
-            context.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString());
-            context.Set("ContentLength", http.Request.ContentLength);
+            options.IncludeQueryInRequestPath = false;
+            options.GetMessageTemplateProperties = (http, _, elapsed, status) =>
+            [
+                new LogEventProperty("RequestMethod", new ScalarValue(http.Request.Method)),
+                new LogEventProperty("RequestPath", new ScalarValue(TelemetryRedaction.Route(http))),
+                new LogEventProperty("StatusCode", new ScalarValue(status)),
+                new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
+            ];
+            options.EnrichDiagnosticContext = (context, http) =>
+            {
+                context.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString());
+                context.Set("ContentLength", http.Request.ContentLength);
+            };
         });
         return app;
     }

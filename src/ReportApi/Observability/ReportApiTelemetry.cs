@@ -7,6 +7,14 @@ namespace ReportApi.Observability;
 internal static class ReportApiTelemetry
 {
     public const string Name = "PinReports.ReportApi";
+
+    /// <summary>OpenTelemetry <c>service.name</c> (an <c>OTEL_SERVICE_NAME</c> variable still wins).</summary>
+    public const string ServiceName = "pinreports-reportapi";
+
+    /// <summary>OpenTelemetry <c>service.version</c>: the assembly's informational version (from the build).</summary>
+    public static readonly string ServiceVersion =
+        typeof(ReportApiTelemetry).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
     public static readonly ActivitySource ActivitySource = new(Name);
     public static readonly Meter Meter = new(Name);
 
