@@ -32,7 +32,7 @@ builder.AddReportQueries();
 builder.AddStats();
 builder.AddAlerting();
 builder.AddNotifications();
-builder.Services.AddProblemDetails();
+builder.AddErrorResponses();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
 
