@@ -42,6 +42,7 @@ internal static class ReportApiTelemetry
     public static void PublishZeroes()
     {
         FailedReports.Add(0);
+        foreach (var channel in new[] { "webhook", "slack", "pagerduty" }) NotificationsDeadLettered.Add(0, new KeyValuePair<string, object?>("channel", channel));
         foreach (var reason in new[] { "invalid", "too-large", "unsupported-media-type", "rate-limited", "backlog-full", "commit-timeout", "database-unavailable" })
         {
             Rejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
@@ -78,10 +79,22 @@ internal static class ReportApiTelemetry
 
     public static void NotificationFailed(string channel) => NotificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
-    private static Func<long> _notificationBacklog = static () => 0;
-    private static readonly ObservableGauge<long> NotificationBacklog =
-        Meter.CreateObservableGauge("pinreports.notifications.pending", static () => _notificationBacklog(), "{notification}", "Outbox notifications not yet delivered.");
+    private static readonly Counter<long> NotificationsDeadLettered = Meter.CreateCounter<long>("pinreports.notifications.dead_lettered", "{notification}",
+        "Notifications given up on (a permanent 4xx for longer than Notifications:DeadLetterAfter), by channel.");
 
-    /// <summary>The dispatcher counts the backlog each poll; the gauge reads that count (a scrape never queries the database).</summary>
-    public static void ObserveNotificationBacklog(Func<long> pending) => _notificationBacklog = pending;
+    public static void NotificationDeadLettered(string channel) => NotificationsDeadLettered.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    private static Func<long> _notificationBacklog = static () => 0;
+    private static Func<long> _deadLetters = static () => 0;
+    private static readonly ObservableGauge<long> NotificationBacklog =
+        Meter.CreateObservableGauge("pinreports.notifications.pending", static () => _notificationBacklog(), "{notification}", "Outbox notifications not yet delivered (dead letters excluded).");
+    private static readonly ObservableGauge<long> DeadLetters =
+        Meter.CreateObservableGauge("pinreports.notifications.dead_letters", static () => _deadLetters(), "{notification}", "Dead letters in the outbox: notifications no receiver will get.");
+
+    /// <summary>The dispatcher counts the backlog each poll; the gauges read those counts (a scrape never queries the database).</summary>
+    public static void ObserveNotificationBacklog(Func<long> pending, Func<long> deadLetters)
+    {
+        _notificationBacklog = pending;
+        _deadLetters = deadLetters;
+    }
 }
