@@ -46,6 +46,10 @@ public sealed class PrivacyLeakTests(PostgresFixture postgres)
         Assert.Equal(200, JsonDocument.Parse(deletion).RootElement.GetProperty("StatusCode").GetInt32());
         Assert.Contains(lines, l => l.Contains("(no endpoint)", StringComparison.Ordinal));
 
+        // OpenTelemetry resource: which service and release produced these metrics.
+        Assert.Contains("service_name=\"pinreports-reportapi\"", metrics, StringComparison.Ordinal);
+        Assert.Matches("service_version=\"[0-9][^\"]*\"", metrics);
+
         AssertNoSecret("log output", string.Join("\n", lines));
         AssertNoSecret("/metrics", metrics);
     }
