@@ -42,6 +42,8 @@ internal static class ReportApiTelemetry
     public static void PublishZeroes()
     {
         FailedReports.Add(0);
+        // The self-monitoring rules (deploy/prometheus/rules) compare these to zero: they must exist before the first event.
+        Evaluations.Add(0);
         foreach (var channel in new[] { "webhook", "slack", "pagerduty" }) NotificationsDeadLettered.Add(0, new KeyValuePair<string, object?>("channel", channel));
         foreach (var reason in new[] { "invalid", "too-large", "unsupported-media-type", "rate-limited", "backlog-full", "commit-timeout", "database-unavailable" })
         {
@@ -78,6 +80,14 @@ internal static class ReportApiTelemetry
     public static void NotificationSent(string channel) => NotificationsSent.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public static void NotificationFailed(string channel) => NotificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    private static long _maintenanceSucceededAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private static readonly ObservableGauge<long> MaintenanceLastSuccess = Meter.CreateObservableGauge("pinreports.maintenance.last_success",
+        static () => Interlocked.Read(ref _maintenanceSucceededAt), "s",
+        "Unix time of the last successful hourly maintenance (partitions ahead, retention, dedup pruning); the process start until one succeeds.");
+
+    /// <summary>Partition maintenance that keeps failing ends in refused writes once the last partition ahead is used up: alert on its age.</summary>
+    public static void MaintenanceSucceeded(DateTimeOffset at) => Interlocked.Exchange(ref _maintenanceSucceededAt, at.ToUnixTimeSeconds());
 
     private static readonly Counter<long> NotificationsDeadLettered = Meter.CreateCounter<long>("pinreports.notifications.dead_lettered", "{notification}",
         "Notifications given up on (a permanent 4xx for longer than Notifications:DeadLetterAfter), by channel.");
