@@ -121,6 +121,20 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void The_service_connects_as_its_least_privileged_role_and_only_migrate_as_the_owner()
+    {
+        var service = (YamlMappingNode)((YamlMappingNode)Services["reportapi"])["environment"];
+        var migrate = (YamlMappingNode)((YamlMappingNode)Services["migrate"])["environment"];
+        Assert.Contains("Username=pinreports_app;", service["ConnectionStrings__Postgres"].ToString(), StringComparison.Ordinal);
+        Assert.Contains("Username=pinreports;", migrate["ConnectionStrings__Postgres"].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Children.Keys.Select(k => k.ToString()), k => k.EndsWith("Password", StringComparison.Ordinal));
+        Assert.Contains("${PINREPORTS_DB_PASSWORD", migrate["Database__ServicePassword"].ToString(), StringComparison.Ordinal);
+        Assert.Contains("${PINREPORTS_DB_PASSWORD", service["ConnectionStrings__Postgres"].ToString(), StringComparison.Ordinal);
+        // The migrate step holds no API secret.
+        Assert.DoesNotContain(migrate.Children.Keys.Select(k => k.ToString()), k => k.StartsWith("Auth__", StringComparison.Ordinal) || k.StartsWith("Privacy__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Grafana_gets_only_its_own_variables()
     {
         var grafana = (YamlMappingNode)Services["grafana"];
