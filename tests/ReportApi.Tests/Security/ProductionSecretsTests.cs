@@ -14,7 +14,7 @@ namespace ReportApi.Tests.Security;
 /// Outside Development the service refuses published sample secrets and weak ones, naming the setting (issue 20.1);
 /// generator output always passes; the deploy files ship no secret and the generator writes one that passes.
 /// </summary>
-public sealed partial class ProductionSecretsTests
+public sealed partial class ProductionSecretsTests(PostgresFixture postgres)
 {
     [Fact]
     public void Generator_output_of_32_bytes_or_more_is_always_strong()
@@ -58,6 +58,20 @@ public sealed partial class ProductionSecretsTests
         Assert.Contains(setting, error, StringComparison.Ordinal);
         Assert.Contains(setting.Replace(":", "__", StringComparison.Ordinal), error, StringComparison.Ordinal);
         Assert.DoesNotContain(value, error, StringComparison.Ordinal);
+    }
+
+    /// <summary>What ./run.sh and the README's simulator demo rely on: Development starts with its demo keys and no device-id key.</summary>
+    [Fact]
+    public async Task The_development_environment_still_starts_with_the_demo_keys()
+    {
+        await using var service = await ServiceProcess.StartAsync(await postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Privacy__DeviceIdKey"] = null,
+        });
+        using var client = new HttpClient { BaseAddress = service.Address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "demo-reader-key-0123456789");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/v1/alerts", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
