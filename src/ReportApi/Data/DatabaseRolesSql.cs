@@ -48,7 +48,14 @@ internal static class DatabaseRolesSql
         CREATE OR REPLACE FUNCTION pinreports_drop_day_partition(partition text) RETURNS void
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
         BEGIN
-            IF partition !~ '^[a-z0-9_]+_p[0-9]{8}$' OR NOT EXISTS (
+            IF partition !~ '^[a-z0-9_]+_p[0-9]{8}$' THEN
+                RAISE EXCEPTION 'not a daily partition: %', partition USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            -- Already gone (another replica's retention got there first): like DROP TABLE IF EXISTS.
+            IF NOT EXISTS (SELECT FROM pg_class c WHERE c.relname = partition AND c.relnamespace = 'public'::regnamespace) THEN
+                RETURN;
+            END IF;
+            IF NOT EXISTS (
                 SELECT FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
                 WHERE c.relname = partition AND c.relnamespace = 'public'::regnamespace AND p.relkind = 'p'
                   AND partition = p.relname || '_p' || right(partition, 8)) THEN
