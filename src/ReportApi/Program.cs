@@ -26,12 +26,13 @@ builder.AddPrivacy();
 builder.AddIngestion();
 builder.AddPins();
 builder.AddApiKeyAuth();
+builder.AddProductionSecretsCheck();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
 builder.AddStats();
 builder.AddAlerting();
 builder.AddNotifications();
-builder.Services.AddProblemDetails();
+builder.AddErrorResponses();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
 

@@ -7,7 +7,7 @@ using ReportApi.Domain.Alerting;
 
 namespace ReportApi.Alerting;
 
-/// <summary><c>GET /v1/alerts</c> (reader) and <c>POST /v1/alerts/{id}/acknowledge</c> (admin).</summary>
+/// <summary><c>GET /v1/alerts</c> (reader) and <c>POST /v1/alerts/{id}/acknowledge</c> (responder or admin).</summary>
 internal static class AlertsEndpoints
 {
     public const int MaxAlerts = 500;
@@ -21,7 +21,7 @@ internal static class AlertsEndpoints
             .WithDescription($"state: firing (default; includes acknowledged), resolved or all. At most {MaxAlerts}. " +
                 "A pending spike that never fired is not listed.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Admin)
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Respond)
             .WithName("AcknowledgeAlert")
             .WithSummary("Acknowledge a firing alert: no more repeat notifications; it still resolves on its own")
             .ProducesProblem(StatusCodes.Status400BadRequest)

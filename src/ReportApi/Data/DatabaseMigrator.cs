@@ -18,18 +18,24 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, PartitionMaint
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
         await partitions.EnsureAheadAsync(options.Value.PartitionDaysAhead, ct);
-        if (!string.IsNullOrEmpty(options.Value.ReadOnlyPassword))
-        {
-            // ALTER ROLE takes no bind parameters: the password travels as a parameter into a transaction-local setting
-            // and is quoted by format(%L), so no value can break out of the statement.
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.Database.ExecuteSqlRawAsync(
-                "SELECT set_config('pinreports.read_only_password', {0}, true)", [options.Value.ReadOnlyPassword], ct);
-            await db.Database.ExecuteSqlRawAsync(
-                "DO $$ BEGIN EXECUTE format('ALTER ROLE pinreports_grafana WITH LOGIN PASSWORD %L', current_setting('pinreports.read_only_password')); END $$;", ct);
-            await transaction.CommitAsync(ct);
-            logger.LogInformation("Password of the read-only role pinreports_grafana set");
-        }
+        await SetPasswordAsync(db, DatabaseRolesSql.GrafanaRole, options.Value.ReadOnlyPassword, ct);
+        await SetPasswordAsync(db, DatabaseRolesSql.ServiceRole, options.Value.ServicePassword, ct);
         logger.LogInformation("Database migrated ({Applied} migrations applied)", pending.Count);
+    }
+
+    /// <summary>
+    /// ALTER ROLE takes no bind parameters: the password travels as a parameter into a transaction-local setting and is
+    /// quoted by format(%L) (the role name by %I), so no value can break out of the statement.
+    /// </summary>
+    private async Task SetPasswordAsync(PinReportsDbContext db, string role, string? password, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(password)) return;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlRawAsync(
+            "SELECT set_config('pinreports.role', {0}, true), set_config('pinreports.role_password', {1}, true)", [role, password], ct);
+        await db.Database.ExecuteSqlRawAsync(
+            "DO $$ BEGIN EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', current_setting('pinreports.role'), current_setting('pinreports.role_password')); END $$;", ct);
+        await transaction.CommitAsync(ct);
+        logger.LogInformation("Password of the database role {Role} set", role);
     }
 }

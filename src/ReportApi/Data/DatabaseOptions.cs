@@ -14,6 +14,13 @@ public sealed class DatabaseOptions
     /// (created by a migration, used by Grafana) this password.
     /// </summary>
     public string? ReadOnlyPassword { get; set; }
+
+    /// <summary>
+    /// <c>Database:ServicePassword</c>: when set, the migrate step gives the service role <c>pinreports_app</c> (rows,
+    /// temp tables, advisory locks and partition functions; no DDL) this password. Run the migrate step as the owner
+    /// and the service with <c>Username=pinreports_app</c>.
+    /// </summary>
+    public string? ServicePassword { get; set; }
 }
 
 /// <summary>Configuration section <c>Retention</c>.</summary>

@@ -30,6 +30,7 @@ internal sealed class MaintenanceService(
                 await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
                 var pruned = await command.ExecuteNonQueryAsync(stoppingToken);
                 logger.LogDebug("Pruned {Count} expired dedup keys", pruned);
+                ReportApi.Observability.ReportApiTelemetry.MaintenanceSucceeded(time.GetUtcNow());
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {

@@ -66,7 +66,8 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         }
         foreach (var name in expired)
         {
-            await using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {name}", connection);
+            await using var drop = new NpgsqlCommand(PartitionSql.DropPartition, connection);
+            drop.Parameters.AddWithValue("name", name);
             await drop.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Retention dropped partition {Partition}", name);
         }

@@ -8,12 +8,16 @@ internal static class PartitionSql
     /// <summary>Creates one day's partition of every daily table if missing, as one script. Day bounds are UTC midnights.</summary>
     public static string CreateDay(DateOnly day) => string.Join(";\n", CreateDayStatements(day));
 
-    /// <summary>One statement per table, so a replica racing on one table does not skip the others.</summary>
+    /// <summary>
+    /// One statement per table, so a replica racing on one table does not skip the others. The service role may not
+    /// run DDL: <c>pinreports_create_day_partition</c> (SECURITY DEFINER, owned by the migrating role, see
+    /// <see cref="DatabaseRolesSql"/>) creates <c>{table}_pYYYYMMDD</c> for the UTC day.
+    /// </summary>
     public static IEnumerable<string> CreateDayStatements(DateOnly day) => DailyTables.Select(table =>
-        $"""
-        CREATE TABLE IF NOT EXISTS {PartitionName(table, day)} PARTITION OF {table}
-            FOR VALUES FROM ('{day:yyyy-MM-dd} 00:00:00+00') TO ('{day.AddDays(1):yyyy-MM-dd} 00:00:00+00')
-        """);
+        $"SELECT pinreports_create_day_partition('{table}', '{day:yyyy-MM-dd}')");
+
+    /// <summary>Drops one daily partition through the owner's function (the service role may not DROP).</summary>
+    public const string DropPartition = "SELECT pinreports_drop_day_partition(@name)";
 
     /// <summary>Partition names carry the day so retention can drop them by name.</summary>
     public static string PartitionName(DateOnly day) => PartitionName("reports", day);

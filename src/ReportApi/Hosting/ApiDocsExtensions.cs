@@ -20,7 +20,7 @@ internal static class ApiDocsExtensions
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "An API key from Auth:ApiKeys (role reader or admin).",
+                Description = "An API key from Auth:ApiKeys (role reader, responder or admin).",
             };
             return Task.CompletedTask;
         }));

@@ -15,6 +15,14 @@ internal static class HostingExtensions
         return builder;
     }
 
+    /// <summary>Problem details for errors, and 503 + Retry-After instead of 500 while the database is unreachable.</summary>
+    public static IHostApplicationBuilder AddErrorResponses(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        return builder;
+    }
+
     /// <summary><c>ReportApi migrate</c>: apply migrations and create partitions, then exit (a one-shot deploy step).</summary>
     public static bool IsMigrateCommand(string[] args) => args.Length > 0 && args[0] == "migrate";
 

@@ -15,7 +15,12 @@ internal static class OperationsEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(PinReportsDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Public, so it says what state the service is in and nothing more: the exception (host names, user names, server
+    /// messages) goes to the log, not to whoever asks.
+    /// </summary>
+    private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(
+        PinReportsDbContext db, ILoggerFactory loggers, CancellationToken ct)
     {
         try
         {
@@ -26,7 +31,8 @@ internal static class OperationsEndpoints
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            return TypedResults.Json(new HealthStatus("database-unreachable", e.Message), statusCode: 503);
+            loggers.CreateLogger("ReportApi.Hosting.Readiness").LogWarning(e, "Readiness check: the database is unreachable");
+            return TypedResults.Json(new HealthStatus("database-unreachable", "The database does not answer; see the service log."), statusCode: 503);
         }
     }
 

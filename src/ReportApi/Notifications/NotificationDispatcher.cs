@@ -9,8 +9,10 @@ namespace ReportApi.Notifications;
 /// <summary>
 /// Delivers the outbox at least once. Each poll leases due rows (a lease, not a long transaction, so a slow receiver
 /// holds no connection), sends them concurrently, and marks each delivered on a 2xx or reschedules it with exponential
-/// backoff and full jitter. There is no last attempt: a receiver that is down for an hour gets every notification,
-/// in order per alert and channel, once it is back; the backlog is the <c>pinreports.notifications.pending</c> gauge.
+/// backoff and full jitter, or the receiver's <c>Retry-After</c> when it asks for longer. A receiver that is down (5xx,
+/// timeouts, 429) is retried forever: one that is down for an hour gets every notification, in order per alert and
+/// channel, once it is back; the backlog is the <c>pinreports.notifications.pending</c> gauge. A permanent refusal
+/// (4xx other than 408/425/429) turns into a dead letter once the row is older than <c>DeadLetterAfter</c>.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
     NpgsqlDataSource dataSource,
@@ -22,11 +24,12 @@ internal sealed partial class NotificationDispatcher(
     public const string HttpClientName = "notifications";
 
     private long _pending;
+    private long _deadLetters;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.DispatcherEnabled) return;
-        ReportApiTelemetry.ObserveNotificationBacklog(() => Interlocked.Read(ref _pending));
+        ReportApiTelemetry.ObserveNotificationBacklog(() => Interlocked.Read(ref _pending), () => Interlocked.Read(ref _deadLetters));
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         do
         {
@@ -37,7 +40,12 @@ internal sealed partial class NotificationDispatcher(
                     // A full batch means more are due: keep draining before waiting for the next tick.
                 }
                 await using var count = dataSource.CreateCommand(NotificationsSql.Pending);
-                Interlocked.Exchange(ref _pending, Convert.ToInt64(await count.ExecuteScalarAsync(stoppingToken)));
+                await using var counts = await count.ExecuteReaderAsync(stoppingToken);
+                if (await counts.ReadAsync(stoppingToken))
+                {
+                    Interlocked.Exchange(ref _pending, counts.GetInt64(0));
+                    Interlocked.Exchange(ref _deadLetters, counts.GetInt64(1));
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -73,6 +81,7 @@ internal sealed partial class NotificationDispatcher(
     {
         int? status = null;
         string? error;
+        TimeSpan? retryAfter = null;
         try
         {
             var rendered = NotificationRenderer.Render(channel, id, NotificationJson.Read(payload), settings, time.GetUtcNow());
@@ -92,6 +101,7 @@ internal sealed partial class NotificationDispatcher(
                 ReportApiTelemetry.NotificationSent(channel);
                 return;
             }
+            retryAfter = RetryAfter(response, time.GetUtcNow());
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             error = $"HTTP {status}: {Truncate(body, 500)}";
         }
@@ -105,10 +115,42 @@ internal sealed partial class NotificationDispatcher(
         }
 
         var delay = Backoff(attempts + 1, settings);
+        if (retryAfter is { } asked) delay = TimeSpan.FromTicks(Math.Max(delay.Ticks, Math.Min(asked.Ticks, settings.MaxRetryAfter.Ticks)));
         ReportApiTelemetry.NotificationFailed(channel);
-        LogFailed(channel, id, attempts + 1, error, delay);
         // Not the request's token: a shutdown mid-send must still release the row for the next start.
-        await MarkAsync(NotificationsSql.Failed, id, delay, status, error, CancellationToken.None);
+        var dead = await MarkFailedAsync(id, delay, status, error, IsPermanent(status), settings.DeadLetterAfter);
+        if (dead)
+        {
+            ReportApiTelemetry.NotificationDeadLettered(channel);
+            LogDeadLetter(channel, id, attempts + 1, error, settings.DeadLetterAfter);
+        }
+        else
+        {
+            LogFailed(channel, id, attempts + 1, error, delay);
+        }
+    }
+
+    /// <summary>4xx that repeating will not fix; 408 (timeout), 425 (too early) and 429 (slow down) are worth retrying.</summary>
+    internal static bool IsPermanent(int? status) => status is >= 400 and < 500 and not (408 or 425 or 429);
+
+    /// <summary>The receiver's <c>Retry-After</c> (seconds or an HTTP date), if it sent one.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+        _ => null,
+    };
+
+    private async Task<bool> MarkFailedAsync(long id, TimeSpan delay, int? status, string? error, bool permanent, TimeSpan deadLetterAfter)
+    {
+        await using var command = dataSource.CreateCommand(NotificationsSql.Failed);
+        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = delay, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = error ?? "unknown error", NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = permanent, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(new NpgsqlParameter { Value = deadLetterAfter, NpgsqlDbType = NpgsqlDbType.Interval });
+        return await command.ExecuteScalarAsync(CancellationToken.None) is true;
     }
 
     /// <summary>Full jitter: uniformly random in [0, min(max, initial·2^(failures−1))], so receivers coming back are not stampeded.</summary>
@@ -127,7 +169,6 @@ internal sealed partial class NotificationDispatcher(
         command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Bigint });
         if (delay is { } d) command.Parameters.Add(new NpgsqlParameter { Value = d, NpgsqlDbType = NpgsqlDbType.Interval });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        if (sql == NotificationsSql.Failed) command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -135,6 +176,9 @@ internal sealed partial class NotificationDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Id} to {Channel} failed (attempt {Attempt}): {Error}; retrying in {Delay}")]
     private partial void LogFailed(string channel, long id, int attempt, string? error, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification {Id} to {Channel} is a dead letter after {Attempt} attempts: {Error}; the receiver refused it for longer than {DeadLetterAfter}. Fix the channel's configuration; the row stays in notification_outbox")]
+    private partial void LogDeadLetter(string channel, long id, int attempt, string? error, TimeSpan deadLetterAfter);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Notification dispatch poll failed")]
     private partial void LogPollFailed(Exception exception);

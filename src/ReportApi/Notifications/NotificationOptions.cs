@@ -19,8 +19,19 @@ public sealed class NotificationOptions
     /// <summary>First retry delay; doubles per failed attempt up to <see cref="MaxBackoff"/>, with full jitter.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>A receiver that stays down is retried this often, forever: at least once never gives up.</summary>
+    /// <summary>A receiver that stays down (5xx, 408, 429, timeouts) is retried this often, forever: at least once never gives up.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A notification that a receiver keeps refusing with a permanent 4xx (400, 401, 403, 404, 410, 413, 422, ...:
+    /// a wrong URL, a revoked token, a payload it rejects) is retried until it is this old, then becomes a dead letter
+    /// (logged, counted in <c>pinreports.notifications.dead_letters</c>) so it stops blocking the alert's later
+    /// notifications. Long enough that fixing the configuration in time still delivers it.
+    /// </summary>
+    public TimeSpan DeadLetterAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longest <c>Retry-After</c> honoured; a receiver asking for more is retried after this.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Per delivery attempt; a receiver that hangs longer is retried.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -102,6 +113,8 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
             problems.Add($"{Key("MaxBackoff")} must not be below {Key("InitialBackoff")} (was {options.MaxBackoff}).");
         }
         Positive(problems, "Timeout", options.Timeout);
+        Positive(problems, "DeadLetterAfter", options.DeadLetterAfter);
+        Positive(problems, "MaxRetryAfter", options.MaxRetryAfter);
         Positive(problems, "PollInterval", options.PollInterval);
         if (options.BatchSize is < 1 or > 1000) problems.Add($"{Key("BatchSize")} must be between 1 and 1000 (was {options.BatchSize}).");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

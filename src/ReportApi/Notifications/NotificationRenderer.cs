@@ -68,7 +68,8 @@ internal static class NotificationRenderer
         if (text.Length > SlackTextLimit) text = text[..SlackTextLimit] + "…";
         return new JsonObject
         {
-            ["text"] = a.Headline,
+            // The fallback (notifications, clients without blocks) is parsed as mrkdwn too: escape it like the blocks.
+            ["text"] = Escape(a.Headline),
             ["blocks"] = new JsonArray(new JsonObject
             {
                 ["type"] = "section",
@@ -87,7 +88,7 @@ internal static class NotificationRenderer
         {
             ["routing_key"] = routingKey,
             ["event_action"] = resolve ? "resolve" : "trigger",
-            ["dedup_key"] = a.SeriesKey,
+            ["dedup_key"] = DedupKey(a.SeriesKey),
         };
         if (resolve) return body;
 
@@ -118,6 +119,20 @@ internal static class NotificationRenderer
         };
         body["links"] = new JsonArray(new JsonObject { ["href"] = a.ReportsUrl, ["text"] = "Failing reports in PinReports" });
         return body;
+    }
+
+    /// <summary>PagerDuty's limit on <c>dedup_key</c>; a longer key is rejected with 400 and the incident never opens.</summary>
+    internal const int PagerDutyDedupKeyLimit = 255;
+
+    /// <summary>
+    /// The series key when it fits; otherwise a readable prefix and the SHA-256 of the whole key, so two long keys that
+    /// share a prefix stay distinct and trigger and resolve of one series still carry the same key.
+    /// </summary>
+    internal static string DedupKey(string seriesKey)
+    {
+        if (seriesKey.Length <= PagerDutyDedupKeyLimit) return seriesKey;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seriesKey)));
+        return seriesKey[..(PagerDutyDedupKeyLimit - hash.Length - 1)] + "#" + hash;
     }
 
     private static string Numbers(AlertNotificationBody a)

@@ -1,6 +1,10 @@
 namespace ReportApi.Notifications;
 
-/// <summary>The outbox's SQL. Outbox timing uses the database clock: every replica shares it, so leases and backoff agree.</summary>
+/// <summary>
+/// The outbox's SQL. Outbox timing uses the database clock: every replica shares it, so leases and backoff agree.
+/// A dead letter (a receiver refused it with a permanent 4xx for longer than <c>Notifications:DeadLetterAfter</c>) is
+/// an undelivered row whose <c>next_attempt_at</c> is <c>'infinity'</c>: never due again, kept for an operator to read.
+/// </summary>
 internal static class NotificationsSql
 {
     /// <summary>One row per channel ($2) for one notification of alert $1, due at once. Runs in the evaluator's transaction.</summary>
@@ -22,7 +26,8 @@ internal static class NotificationsSql
               AND o.channel = ANY($2)
               AND NOT EXISTS (
                   SELECT 1 FROM notification_outbox e
-                  WHERE e.alert_id = o.alert_id AND e.channel = o.channel AND e.delivered_at IS NULL AND e.id < o.id)
+                  WHERE e.alert_id = o.alert_id AND e.channel = o.channel AND e.delivered_at IS NULL AND e.id < o.id
+                    AND e.next_attempt_at <> 'infinity')
             ORDER BY o.id
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
@@ -34,11 +39,21 @@ internal static class NotificationsSql
         WHERE id = $1
         """;
 
+    /// <summary>
+    /// Reschedules a failed attempt after $2, or, when the failure is permanent ($5) and the row is older than $6, makes
+    /// it a dead letter. Returns whether it did.
+    /// </summary>
     public const string Failed = """
-        UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = now() + $2, last_status = $3, last_error = $4,
-            lease_until = NULL
+        UPDATE notification_outbox SET attempts = attempts + 1, last_status = $3, lease_until = NULL,
+            next_attempt_at = CASE WHEN $5 AND created_at <= now() - $6 THEN 'infinity' ELSE now() + $2 END,
+            last_error = CASE WHEN $5 AND created_at <= now() - $6 THEN 'dead letter: ' || $4 ELSE $4 END
         WHERE id = $1
+        RETURNING next_attempt_at = 'infinity'
         """;
 
-    public const string Pending = "SELECT count(*) FROM notification_outbox WHERE delivered_at IS NULL";
+    /// <summary>Undelivered rows still being retried, and dead letters.</summary>
+    public const string Pending = """
+        SELECT count(*) FILTER (WHERE next_attempt_at <> 'infinity'), count(*) FILTER (WHERE next_attempt_at = 'infinity')
+        FROM notification_outbox WHERE delivered_at IS NULL
+        """;
 }

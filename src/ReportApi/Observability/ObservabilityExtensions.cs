@@ -1,6 +1,7 @@
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Serilog;
 using Serilog.Events;
@@ -17,17 +18,21 @@ internal static class ObservabilityExtensions
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
+            .Enrich.With<RawRequestPathRemover>()
             .WriteTo.Console(new RenderedCompactJsonFormatter()));
 
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry").ValidateDataAnnotations().ValidateOnStart();
         var ingestRatio = (builder.Configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions()).IngestTraceSampleRatio;
 
         var otel = builder.Services.AddOpenTelemetry()
+            // service.name and service.version on every span and metric, so a trace backend shows which release answered.
+            .ConfigureResource(resource => resource.AddService(ReportApiTelemetry.ServiceName, serviceVersion: ReportApiTelemetry.ServiceVersion))
             .WithTracing(tracing => tracing
                 .AddSource(ReportApiTelemetry.Name)
                 .AddAspNetCoreInstrumentation(options => options.Filter = http => IngestTraceSampling.Record(http, ingestRatio))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql())
+                .AddNpgsql()
+                .AddProcessor(new RedactingSpanProcessor()))
             .WithMetrics(metrics => metrics
                 .AddMeter(ReportApiTelemetry.Name, "Npgsql")
                 .AddAspNetCoreInstrumentation()
@@ -50,14 +55,23 @@ internal static class ObservabilityExtensions
     }
 
     /// <summary>
-    /// One structured line per request, carrying the trace id so a log line leads to its trace. Except accepted
-    /// reports: an incident sends thousands a second, the ingest counters (<c>pinreports_*</c>) count them exactly, and
-    /// a line each would cost more than storing them; they log at Debug. Refused reports (4xx) and failures still log.
+    /// One structured line per request, carrying the trace id so a log line leads to its trace. It names the route
+    /// template, never the raw path or query (<see cref="TelemetryRedaction"/>): install ids and ingest keys stay out.
+    /// Accepted reports log at Debug: an incident sends thousands a second, the ingest counters (<c>pinreports_*</c>)
+    /// count them exactly, and a line each would cost more than storing them. Refused reports (4xx) and failures log.
     /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
         app.UseSerilogRequestLogging(options =>
         {
+            options.IncludeQueryInRequestPath = false;
+            options.GetMessageTemplateProperties = (http, _, elapsed, status) =>
+            [
+                new LogEventProperty("RequestMethod", new ScalarValue(http.Request.Method)),
+                new LogEventProperty("RequestPath", new ScalarValue(TelemetryRedaction.Route(http))),
+                new LogEventProperty("StatusCode", new ScalarValue(status)),
+                new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
+            ];
             options.EnrichDiagnosticContext = (context, http) =>
             {
                 context.Set("TraceId", System.Diagnostics.Activity.Current?.TraceId.ToString());

@@ -7,6 +7,14 @@ namespace ReportApi.Observability;
 internal static class ReportApiTelemetry
 {
     public const string Name = "PinReports.ReportApi";
+
+    /// <summary>OpenTelemetry <c>service.name</c> (an <c>OTEL_SERVICE_NAME</c> variable still wins).</summary>
+    public const string ServiceName = "pinreports-reportapi";
+
+    /// <summary>OpenTelemetry <c>service.version</c>: the assembly's informational version (from the build).</summary>
+    public static readonly string ServiceVersion =
+        typeof(ReportApiTelemetry).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
     public static readonly ActivitySource ActivitySource = new(Name);
     public static readonly Meter Meter = new(Name);
 
@@ -34,6 +42,9 @@ internal static class ReportApiTelemetry
     public static void PublishZeroes()
     {
         FailedReports.Add(0);
+        // The self-monitoring rules (deploy/prometheus/rules) compare these to zero: they must exist before the first event.
+        Evaluations.Add(0);
+        foreach (var channel in new[] { "webhook", "slack", "pagerduty" }) NotificationsDeadLettered.Add(0, new KeyValuePair<string, object?>("channel", channel));
         foreach (var reason in new[] { "invalid", "too-large", "unsupported-media-type", "rate-limited", "backlog-full", "commit-timeout", "database-unavailable" })
         {
             Rejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
@@ -70,10 +81,30 @@ internal static class ReportApiTelemetry
 
     public static void NotificationFailed(string channel) => NotificationsFailed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
-    private static Func<long> _notificationBacklog = static () => 0;
-    private static readonly ObservableGauge<long> NotificationBacklog =
-        Meter.CreateObservableGauge("pinreports.notifications.pending", static () => _notificationBacklog(), "{notification}", "Outbox notifications not yet delivered.");
+    private static long _maintenanceSucceededAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private static readonly ObservableGauge<long> MaintenanceLastSuccess = Meter.CreateObservableGauge("pinreports.maintenance.last_success",
+        static () => Interlocked.Read(ref _maintenanceSucceededAt), "s",
+        "Unix time of the last successful hourly maintenance (partitions ahead, retention, dedup pruning); the process start until one succeeds.");
 
-    /// <summary>The dispatcher counts the backlog each poll; the gauge reads that count (a scrape never queries the database).</summary>
-    public static void ObserveNotificationBacklog(Func<long> pending) => _notificationBacklog = pending;
+    /// <summary>Partition maintenance that keeps failing ends in refused writes once the last partition ahead is used up: alert on its age.</summary>
+    public static void MaintenanceSucceeded(DateTimeOffset at) => Interlocked.Exchange(ref _maintenanceSucceededAt, at.ToUnixTimeSeconds());
+
+    private static readonly Counter<long> NotificationsDeadLettered = Meter.CreateCounter<long>("pinreports.notifications.dead_lettered", "{notification}",
+        "Notifications given up on (a permanent 4xx for longer than Notifications:DeadLetterAfter), by channel.");
+
+    public static void NotificationDeadLettered(string channel) => NotificationsDeadLettered.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    private static Func<long> _notificationBacklog = static () => 0;
+    private static Func<long> _deadLetters = static () => 0;
+    private static readonly ObservableGauge<long> NotificationBacklog =
+        Meter.CreateObservableGauge("pinreports.notifications.pending", static () => _notificationBacklog(), "{notification}", "Outbox notifications not yet delivered (dead letters excluded).");
+    private static readonly ObservableGauge<long> DeadLetters =
+        Meter.CreateObservableGauge("pinreports.notifications.dead_letters", static () => _deadLetters(), "{notification}", "Dead letters in the outbox: notifications no receiver will get.");
+
+    /// <summary>The dispatcher counts the backlog each poll; the gauges read those counts (a scrape never queries the database).</summary>
+    public static void ObserveNotificationBacklog(Func<long> pending, Func<long> deadLetters)
+    {
+        _notificationBacklog = pending;
+        _deadLetters = deadLetters;
+    }
 }

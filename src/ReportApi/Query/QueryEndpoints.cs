@@ -5,7 +5,7 @@ using ReportApi.Auth;
 
 namespace ReportApi.Query;
 
-/// <summary><c>GET /v1/reports</c> and <c>GET /v1/reports/{id}</c>: reports for incident responders (reader or admin key).</summary>
+/// <summary><c>GET /v1/reports</c> and <c>GET /v1/reports/{id}</c>: reports for incident responders (any role).</summary>
 internal static class QueryEndpoints
 {
     public static RouteGroupBuilder MapReportQueries(this IEndpointRouteBuilder app)

@@ -23,7 +23,7 @@ internal sealed class AlertScenario : IAsyncDisposable
     public const string App = "com.example.bank";
     public const string Version = "3.1.0";
     public const int SpikeDevices = 40;
-    public const string WebhookSecret = "webhook-secret-0123456789";
+    public const string WebhookSecret = "808ee070c4787d833276e417489e50855e8542866ea021c14f852c01bfc166d0";
     public const string RoutingKey = "R0UT1NGKEY0123456789abcdef012345";
     private const string Pin = "pin-sha256=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
 

@@ -6,8 +6,9 @@ namespace ReportApi.Tests.Deploy;
 
 /// <summary>
 /// These machines have no Docker engine, so the compose file is checked for what can go wrong without one: it parses,
-/// images are pinned, every mounted or built path exists in the repository, every ${VARIABLE} is defined in
-/// deploy/.env, every service environment key is one the service reads, and Prometheus scrapes the API.
+/// images are pinned, every mounted or built path exists in the repository, every ${VARIABLE} is required (":?") and
+/// listed in deploy/.env.example, every service environment key is one the service reads, only Caddy listens beyond
+/// this host, Grafana sees only its own variables, and Prometheus scrapes the API.
 /// </summary>
 public sealed partial class ComposeFileTests
 {
@@ -17,13 +18,14 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void Stack_has_the_services_an_operator_expects_with_pinned_images()
     {
-        Assert.Equal(["grafana", "migrate", "postgres", "prometheus", "reportapi"], Services.Children.Keys.Select(k => k.ToString()).Order());
+        Assert.Equal(["caddy", "grafana", "migrate", "postgres", "prometheus", "reportapi"], Services.Children.Keys.Select(k => k.ToString()).Order());
         foreach (var (name, node) in Services.Children)
         {
             var service = (YamlMappingNode)node;
             var image = service.Children.TryGetValue("image", out var i) ? i.ToString() : null;
             Assert.True(image is not null, $"{name} has no image");
-            Assert.Matches(@":[\w.-]+$", image);
+            // Third-party images: an exact version tag, optionally with its digest; ours is built by the migrate service.
+            if (!image!.StartsWith("pinreports/", StringComparison.Ordinal)) Assert.Matches(@":v?\d+\.\d+(\.\d+)?[\w.-]*(@sha256:[0-9a-f]{64})?$", image);
             Assert.DoesNotContain(":latest", image, StringComparison.Ordinal);
         }
         Assert.Equal("migrate", Scalar(Services["migrate"], "command", 0));
@@ -57,16 +59,25 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Every_variable_is_defined_and_every_environment_key_is_read_by_the_service()
+    public void Every_variable_is_required_and_listed_and_every_environment_key_is_read_by_the_service()
     {
         var text = File.ReadAllText(RepositoryPaths.Of("deploy", "docker-compose.yml"));
-        var defined = File.ReadAllLines(RepositoryPaths.Of("deploy", ".env"))
+        var defined = File.ReadAllLines(RepositoryPaths.Of("deploy", ".env.example"))
             .Where(l => l.Contains('=') && !l.StartsWith('#')).Select(l => l[..l.IndexOf('=')]).ToHashSet();
-        foreach (Match match in Variable().Matches(text)) Assert.Contains(match.Groups[1].Value, defined);
+        var uses = Variable().Matches(text);
+        Assert.NotEmpty(uses);
+        foreach (Match match in uses)
+        {
+            Assert.Contains(match.Groups[1].Value, defined);
+            // No silent empty secret: a missing variable stops compose with a message instead of starting with "".
+            Assert.True(match.Groups[2].Value == ":?", $"${{{match.Groups[1].Value}}} must be written ${{{match.Groups[1].Value}:?message}}");
+        }
+        Assert.DoesNotContain(File.ReadAllLines(RepositoryPaths.Of("deploy", ".env.example")),
+            l => !l.StartsWith('#') && l.Contains('=') && !l.StartsWith("PINREPORTS_DOMAIN=", StringComparison.Ordinal) && l[(l.IndexOf('=') + 1)..].Length > 0);
 
         // Options sections the service binds, and the keys the contract names.
         string[] known = ["ConnectionStrings__Postgres", "Privacy__DeviceIdKey", "Auth__ApiKeys__", "Database__", "Serilog__",
-            "Ingest__", "Diagnosis__", "RateLimit__", "Network__", "Retention__", "Pins__", "Tls__", "Alerting__", "Notifications__", "ASPNETCORE_"];
+            "Ingest__", "Diagnosis__", "RateLimit__", "Network__", "Retention__", "Pins__", "Tls__", "Kestrel__", "Alerting__", "Notifications__", "ASPNETCORE_"];
         var environment = (YamlMappingNode)((YamlMappingNode)Services["reportapi"])["environment"];
         Assert.NotEmpty(environment.Children);
         foreach (var key in environment.Children.Keys.Select(k => k.ToString()))
@@ -85,7 +96,53 @@ public sealed partial class ComposeFileTests
         Assert.Equal("/metrics", job["metrics_path"].ToString());
         var target = ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)job["static_configs"]).Children[0])["targets"]).Children[0].ToString();
         Assert.Equal("reportapi:8080", target);
-        Assert.Contains("8080:8080", ((YamlSequenceNode)((YamlMappingNode)Services["reportapi"])["ports"]).Children.Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public void Only_the_tls_proxy_listens_beyond_this_host_and_the_api_believes_only_its_forwarded_address()
+    {
+        foreach (var (name, node) in Services.Children)
+        {
+            if (!((YamlMappingNode)node).Children.TryGetValue("ports", out var ports)) continue;
+            foreach (var port in ((YamlSequenceNode)ports).Children.Select(p => p.ToString()))
+            {
+                if (name.ToString() == "caddy") Assert.Matches(@"^(80|443):(80|443)(/udp)?$", port);
+                else Assert.StartsWith("127.0.0.1:", port, StringComparison.Ordinal);
+            }
+        }
+        Assert.Contains("127.0.0.1:8080:8080", ((YamlSequenceNode)((YamlMappingNode)Services["reportapi"])["ports"]).Children.Select(p => p.ToString()));
+
+        var caddyAddress = Scalar(Services["caddy"], "networks", "default", "ipv4_address");
+        var environment = (YamlMappingNode)((YamlMappingNode)Services["reportapi"])["environment"];
+        Assert.Equal(caddyAddress, environment["Network__TrustedProxies__0"].ToString());
+        var subnet = Scalar(Compose["networks"], "default", "ipam", "config", 0, "subnet");
+        Assert.True(System.Net.IPNetwork.Parse(subnet).Contains(System.Net.IPAddress.Parse(caddyAddress)), $"{caddyAddress} is outside {subnet}");
+        Assert.Contains("./Caddyfile:/etc/caddy/Caddyfile:ro", ((YamlSequenceNode)((YamlMappingNode)Services["caddy"])["volumes"]).Children.Select(v => v.ToString()));
+    }
+
+    [Fact]
+    public void The_service_connects_as_its_least_privileged_role_and_only_migrate_as_the_owner()
+    {
+        var service = (YamlMappingNode)((YamlMappingNode)Services["reportapi"])["environment"];
+        var migrate = (YamlMappingNode)((YamlMappingNode)Services["migrate"])["environment"];
+        Assert.Contains("Username=pinreports_app;", service["ConnectionStrings__Postgres"].ToString(), StringComparison.Ordinal);
+        Assert.Contains("Username=pinreports;", migrate["ConnectionStrings__Postgres"].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Children.Keys.Select(k => k.ToString()), k => k.EndsWith("Password", StringComparison.Ordinal));
+        Assert.Contains("${PINREPORTS_DB_PASSWORD", migrate["Database__ServicePassword"].ToString(), StringComparison.Ordinal);
+        Assert.Contains("${PINREPORTS_DB_PASSWORD", service["ConnectionStrings__Postgres"].ToString(), StringComparison.Ordinal);
+        // The migrate step holds no API secret.
+        Assert.DoesNotContain(migrate.Children.Keys.Select(k => k.ToString()), k => k.StartsWith("Auth__", StringComparison.Ordinal) || k.StartsWith("Privacy__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Grafana_gets_only_its_own_variables()
+    {
+        var grafana = (YamlMappingNode)Services["grafana"];
+        Assert.False(grafana.Children.ContainsKey("env_file"), "an env_file would hand Grafana every secret of deploy/.env");
+        foreach (var key in ((YamlMappingNode)grafana["environment"]).Children.Keys.Select(k => k.ToString()))
+        {
+            Assert.True(key.StartsWith("GF_", StringComparison.Ordinal) || key == "GRAFANA_DB_PASSWORD", $"grafana gets {key}");
+        }
     }
 
     private static YamlMappingNode Load(string path)
@@ -105,6 +162,6 @@ public sealed partial class ComposeFileTests
         return node.ToString();
     }
 
-    [GeneratedRegex(@"\$\{([A-Z0-9_]+)")]
+    [GeneratedRegex(@"\$\{([A-Z0-9_]+)(:\?|:-|-|\?|\})")]
     private static partial Regex Variable();
 }

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace ReportApi.Tests.Infrastructure;
 
 /// <summary>One request a <see cref="Receiver"/> got.</summary>
-public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers, string Body, int Status);
+public sealed record ReceivedRequest(string Path, IReadOnlyDictionary<string, string> Headers, string Body, int Status)
+{
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+}
 
 /// <summary>
 /// A real HTTP receiver on a loopback port (Kestrel), standing in for a webhook endpoint, Slack or PagerDuty. It records
@@ -25,6 +28,9 @@ public sealed class Receiver : IAsyncDisposable
 
     /// <summary>(path, attempt number for this path + delivery key) → status; a negative value hangs that many milliseconds first, then answers 200.</summary>
     public Func<string, int, int> Behaviour { get; set; } = (_, _) => 200;
+
+    /// <summary>(path, attempt) → extra response headers, e.g. <c>Retry-After</c>.</summary>
+    public Func<string, int, IReadOnlyDictionary<string, string>?> ResponseHeaders { get; set; } = (_, _) => null;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -67,6 +73,7 @@ public sealed class Receiver : IAsyncDisposable
             status = 200;
         }
         Requests.Enqueue(new ReceivedRequest(path, Headers(context), body, status));
+        foreach (var (name, value) in ResponseHeaders(path, attempt) ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
         return Results.StatusCode(status);
     }
 

@@ -12,9 +12,11 @@ namespace ReportApi.Tests.Infrastructure;
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
-    public const string DeviceIdKey = "test-device-id-key-0123456789abcdef";
-    public const string ReaderKey = "reader-key-0123456789abcdef";
-    public const string AdminKey = "admin-key-0123456789abcdef";
+    // 32 random bytes each (`openssl rand -hex 32`): outside Development the service refuses weak or sample secrets.
+    public const string DeviceIdKey = "c4639835bb1e96c5627564b46a4d57eebb3eb07fb7383f2936a0a7906aa48b4c";
+    public const string ReaderKey = "fe680f2fa68c1e080a7685cc9629338a7a6e14238ecbc1859f05b512e05136e3";
+    public const string ResponderKey = "a11aec0aa8a9fb1b9aa3cb95677ad30f04669e505a5bfacc4b5c9ea3fe9cb9f4";
+    public const string AdminKey = "501b9120d2a5c5469523096d9d0cb69e03dead1badbc2be00ec2b876e202d438";
 
     private readonly Factory _factory;
 
@@ -79,6 +81,9 @@ public sealed class TestApp : IAsyncDisposable
             ["Auth:ApiKeys:1:Name"] = "release-bot",
             ["Auth:ApiKeys:1:Key"] = AdminKey,
             ["Auth:ApiKeys:1:Role"] = "admin",
+            ["Auth:ApiKeys:2:Name"] = "night-shift",
+            ["Auth:ApiKeys:2:Key"] = ResponderKey,
+            ["Auth:ApiKeys:2:Role"] = "responder",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var factory = new Factory(all, configureServices);

@@ -11,8 +11,8 @@ public sealed class IngestKeyTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private const string Pin = "pin-sha256=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
-    private const string BankKey = "bank-ingest-key-0123456789";
-    private const string OtherKey = "other-ingest-key-0123456789";
+    private const string BankKey = "920784d2eeaf77aa4d5ce59897c08fd79705ad4f62f4b9b7d2eb4bd950194ba3";
+    private const string OtherKey = "fb58301024a74eebb8689c5e27a68a915d5b3bac71fceb9e2bd3b3e133b5ea5b";
 
     [Fact]
     public async Task A_report_with_its_apps_key_is_stored_as_authenticated_and_others_are_not()

@@ -8,7 +8,7 @@ public sealed class SourceCapTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private const string Pin = "pin-sha256=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
-    private const string Key = "bank-ingest-key-0123456789";
+    private const string Key = "c8895705506db20db48fae0d7f51e18f18abb71bd80f663f2683ab788d80d08e";
 
     [Fact]
     public async Task One_source_adds_at_most_the_cap_of_devices_while_every_report_is_stored_and_keyed_reports_are_exempt()

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ReportApi.Ingestion;
+
+namespace ReportApi.Hosting;
+
+/// <summary>
+/// A query that fails because PostgreSQL is down, restarting, failing over or out of connections answers 503 with
+/// <c>Retry-After</c> (problem+json), like ingest does, instead of a 500: the client's request was fine and will work
+/// later, and monitoring should see an outage, not a bug. Everything else still reaches the default 500 handler.
+/// </summary>
+internal sealed partial class DatabaseUnavailableHandler(IOptions<IngestOptions> ingest, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (http.Response.HasStarted || !IsUnavailable(exception)) return false;
+        LogUnavailable(exception.GetType().Name);
+        var retryAfter = ingest.Value.RetryAfterSeconds;
+        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database unavailable",
+            detail: $"The database does not answer right now; retry after {retryAfter} s.").ExecuteAsync(http);
+        return true;
+    }
+
+    /// <summary>Connection-level failures anywhere in the chain: transient Npgsql errors, refused sockets, server shutdown.</summary>
+    internal static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException p:
+                    // 08: connection exception; 57P: operator intervention (shutdown, cannot connect now); 53: resources.
+                    if (p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal) ||
+                        p.SqlState.StartsWith("53", StringComparison.Ordinal) || p.SqlState == "25006") return true;
+                    return false;
+                case NpgsqlException { IsTransient: true }:
+                case SocketException:
+                case TimeoutException:
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable ({ExceptionType}): answered 503")]
+    private partial void LogUnavailable(string exceptionType);
+}
