@@ -42,20 +42,20 @@ var plans = new List<string>();
 foreach (var (name, interval, range, groupBy) in queries)
 {
     var from = interval.Floor(endUtc - range);
-    var sql = StatsSql.Failures(interval.Grain, groupBy);
+    var sql = StatsSql.Failures(groupBy);
     var rows = 0;
-    for (var i = 0; i < 2; i++) rows = await RunAsync(dataSource, sql, from, endUtc, interval);
+    for (var i = 0; i < 2; i++) rows = await RunAsync(dataSource, sql, from, endUtc, interval, groupBy);
     var times = new List<double>();
     for (var i = 0; i < options.Runs; i++)
     {
         var started = Stopwatch.GetTimestamp();
-        await RunAsync(dataSource, sql, from, endUtc, interval);
+        await RunAsync(dataSource, sql, from, endUtc, interval, groupBy);
         times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
     times.Sort();
     Console.WriteLine(FormattableString.Invariant(
         $"| {name} | {rows} | {times[times.Count / 2]:0.0} | {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0.0} | {times[0]:0.0} |"));
-    plans.Add($"### {name}\n" + await ExplainAsync(dataSource, sql, from, endUtc, interval));
+    plans.Add($"### {name}\n" + await ExplainAsync(dataSource, sql, from, endUtc, interval, groupBy));
 }
 Console.WriteLine();
 foreach (var plan in plans) Console.WriteLine(plan);
@@ -66,30 +66,32 @@ static async Task<T> Scalar<T>(NpgsqlDataSource dataSource, string sql)
     return (T)(await command.ExecuteScalarAsync())!;
 }
 
-static NpgsqlCommand Command(NpgsqlConnection connection, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval)
+static NpgsqlCommand Command(NpgsqlConnection connection, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval, string[] groupBy)
 {
     var command = new NpgsqlCommand(sql, connection);
     command.Parameters.Add(new NpgsqlParameter { Value = from, NpgsqlDbType = NpgsqlDbType.TimestampTz });
     command.Parameters.Add(new NpgsqlParameter { Value = to, NpgsqlDbType = NpgsqlDbType.TimestampTz });
     command.Parameters.Add(new NpgsqlParameter { Value = interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
     for (var i = 0; i < StatsDimension.All.Count; i++) command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+    command.Parameters.Add(new NpgsqlParameter { Value = interval.Grain, NpgsqlDbType = NpgsqlDbType.Text });
+    command.Parameters.Add(new NpgsqlParameter { Value = StatsSql.Mask(groupBy), NpgsqlDbType = NpgsqlDbType.Integer });
     return command;
 }
 
-static async Task<int> RunAsync(NpgsqlDataSource dataSource, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval)
+static async Task<int> RunAsync(NpgsqlDataSource dataSource, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval, string[] groupBy)
 {
     await using var connection = await dataSource.OpenConnectionAsync();
-    await using var command = Command(connection, sql, from, to, interval);
+    await using var command = Command(connection, sql, from, to, interval, groupBy);
     await using var reader = await command.ExecuteReaderAsync();
     var rows = 0;
     while (await reader.ReadAsync()) rows++;
     return rows;
 }
 
-static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval)
+static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, string sql, DateTimeOffset from, DateTimeOffset to, StatsInterval interval, string[] groupBy)
 {
     await using var connection = await dataSource.OpenConnectionAsync();
-    await using var command = Command(connection, "EXPLAIN (ANALYZE, BUFFERS) " + sql, from, to, interval);
+    await using var command = Command(connection, "EXPLAIN (ANALYZE, BUFFERS) " + sql, from, to, interval, groupBy);
     await using var reader = await command.ExecuteReaderAsync();
     var lines = new List<string>();
     while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
