@@ -108,7 +108,10 @@ public sealed class RollupUpgradeTests(PostgresFixture postgres)
         // Right after the migration: nothing counted yet, everything read live from the old grains.
         await AssertAllAsync();
 
-        await closerLock.CloseAsync();
+        await using (var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({RollupsSql.LockKey})", closerLock))
+        {
+            await release.ExecuteNonQueryAsync(Ct);
+        }
         var closer = app.Services.GetRequiredService<RollupCloser>();
         for (var i = 0; i < 4; i++) await closer.CloseAsync(wait: true, Ct);
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM rollup_watermarks WHERE edge = 'backfill' AND at IS NULL"));
