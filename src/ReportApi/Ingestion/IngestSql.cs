@@ -1,5 +1,3 @@
-using ReportApi.Data;
-
 namespace ReportApi.Ingestion;
 
 /// <summary>The writer's SQL. Column lists here must match the EF model (a test checks it).</summary>
@@ -53,7 +51,8 @@ internal static class IngestSql
     /// <summary>
     /// Claims each dedup key (new, or last stored over 24 h ago), inserts only the reports whose key it claimed, and
     /// maintains the minute rollups in the same statement (so the same transaction: rollups never disagree with
-    /// <c>reports</c>); the hour and day grains are folded from them off the hot path by the rollup closer. Returns the number of reports stored; the rest of the batch were duplicates.
+    /// <c>reports</c>); the hour and day grains are folded from them off the hot path by the rollup closer.
+    /// Returns the number of reports stored; the rest of the batch were duplicates.
     /// A device counts in a bucket when it has a stored report there; resends (duplicates) add to
     /// <c>duplicates</c> only. A rollup's <c>devices</c> grows by the device rows this statement really inserted,
     /// so it stays exact per bucket and series across batches and replicas.
