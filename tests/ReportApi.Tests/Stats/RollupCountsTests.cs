@@ -256,6 +256,18 @@ public sealed class RollupCountsTests(PostgresFixture postgres)
         foreach (var interval in new[] { "1h", "1d" }) await AssertDevicesMatchReportsAsync(app, $"{window}&interval={interval}&groupBy=hostname");
     }
 
+    [Theory]
+    [InlineData("Rollups:CloseInterval", "00:00:00")]
+    [InlineData("Rollups:CloseInterval", "soon")]
+    [InlineData("Rollups:CloseDelay", "-00:00:05")]
+    [InlineData("Rollups:CloseDelay", "01:00:00")]
+    public async Task Bad_closer_configuration_stops_start_up_naming_the_key(string key, string value)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var error = Assert.ThrowsAny<Exception>(() => TestApp.Start(connectionString, new Dictionary<string, string?> { [key] = value }));
+        Assert.Contains(key.Split(':')[1], error.ToString(), StringComparison.Ordinal);
+    }
+
     private static async Task<DateTimeOffset?> ClosedEdgeAsync(TestApp app)
     {
         await using var command = app.Db.CreateCommand("SELECT at FROM rollup_watermarks WHERE edge = 'closed'");
