@@ -30,6 +30,8 @@ public sealed partial class RollupCloser(
     public async Task<int> CloseAsync(bool wait, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // Short set-based statements whose estimated cost can cross jit_above_cost: compiling would cost more than running.
+        await ExecuteAsync(connection, null, "SET jit = off", ct);
         if (wait)
         {
             await ExecuteAsync(connection, null, "SELECT pg_advisory_lock($1)", ct, RollupsSql.LockKey);
