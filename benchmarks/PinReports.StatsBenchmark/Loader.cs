@@ -67,22 +67,23 @@ internal static class Loader
             INSERT INTO {table} (bucket, series_id, device_id)
             SELECT b, 1 + ((device + CASE WHEN k % 5 = 0 THEN 1 + k % 7 ELSE 0 END) % {Series}), device
             FROM (SELECT b, k, (random() * {o.DevicePool})::bigint AS device
-                  FROM generate_series({bucketFrom}, timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - {step}, {step}) b,
+                  FROM generate_series({bucketFrom}, timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '1 minute', {step}) b,
                        generate_series(1, {perBucket}) k) x
             ON CONFLICT DO NOTHING
             """;
-        await ExecAsync(connection, Devices("failure_devices_day", $"timestamptz '{start:yyyy-MM-dd HH:mm:ss}+00'", "interval '1 day'", o.DevicesPerDay), "day devices");
+        // Day buckets start at midnight (the month's first, partial day included).
+        await ExecAsync(connection, Devices("failure_devices_day", $"timestamptz '{start.Date:yyyy-MM-dd HH:mm:ss}+00'", "interval '1 day'", o.DevicesPerDay), "day devices");
         await ExecAsync(connection, Devices("failure_devices_hour", $"timestamptz '{end.AddDays(-2):yyyy-MM-dd HH:mm:ss}+00'", "interval '1 hour'", devicesPerHour), "hour devices");
         await ExecAsync(connection, Devices("failure_devices_minute", $"timestamptz '{end.AddHours(-3):yyyy-MM-dd HH:mm:ss}+00'", "interval '1 minute'", devicesPerMinute), "minute devices");
         // Serving counts: every group of every stored grouping for each bucket, values shaped like the rollups.
-        foreach (var (grain, since) in new[] { (ServingGrain.Day, start), (ServingGrain.Hour, end.AddDays(-8)), (ServingGrain.FiveMinutes, end.AddDays(-2)), (ServingGrain.Minute, end.AddDays(-2)) })
+        foreach (var (grain, since) in new[] { (ServingGrain.Day, start.Date), (ServingGrain.Hour, end.AddDays(-8)), (ServingGrain.FiveMinutes, end.AddDays(-2)), (ServingGrain.Minute, end.AddDays(-2)) })
         {
             await ExecAsync(connection, $"""
                 INSERT INTO {grain.Table}
                 SELECT b, g.dims, g.app, g.version, g.platform, g.hostname, g.noted_hostname, g.diagnosis,
                        g.n * {average} * {grain.Step.TotalMinutes}, g.n * {average} * {grain.Step.TotalMinutes} / 10, g.e * {average} * {grain.Step.TotalMinutes},
                        (g.n - g.e) * {average} * {grain.Step.TotalMinutes}, g.n * 40, g.e * 40, (g.n - g.e) * 40
-                FROM generate_series(timestamptz '{since:yyyy-MM-dd HH:mm:ss}+00', timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '{grain.SqlStep}', interval '{grain.SqlStep}') b,
+                FROM generate_series(timestamptz '{since:yyyy-MM-dd HH:mm:ss}+00', timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '1 minute', interval '{grain.SqlStep}') b,
                      (SELECT ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, count(*)::int AS n, count(*) FILTER (WHERE s.enforce = 1)::int AS e
                       FROM failure_series s CROSS JOIN unnest(ARRAY[{string.Join(", ", grain.StoredMasks)}]::smallint[]) AS ds (dims)
                       GROUP BY 1, 2, 3, 4, 5, 6, 7) g

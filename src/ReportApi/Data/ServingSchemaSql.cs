@@ -185,12 +185,14 @@ internal static class ServingSchemaSql
                 WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
                   AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
                 UNION ALL
-                SELECT b.b, r.series_id, r.reports, r.duplicates
-                FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
-                  AND (date_trunc('hour', r.bucket, 'UTC') + interval '1 hour' > $11
-                       OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= date_trunc('hour', r.bucket, 'UTC')
-                                                         AND d.minute < date_trunc('hour', r.bucket, 'UTC') + interval '1 hour'))
+                SELECT h.b, r.series_id, r.reports, r.duplicates
+                FROM (
+                    SELECT b.b, hh.h FROM b CROSS JOIN LATERAL generate_series(b.b, b.e - interval '1 hour', interval '1 hour') AS hh (h)
+                    WHERE b.mode = 'r' AND (hh.h + interval '1 hour' > $11
+                        OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
+                ) h
+                JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
+                WHERE r.bucket >= $1 AND r.bucket < $2
             """
             : """
                 SELECT b.b, r.series_id, r.reports, r.duplicates
