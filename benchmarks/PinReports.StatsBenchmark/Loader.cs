@@ -7,6 +7,9 @@ using ReportApi.Data;
 /// Count rollups cover every minute of every day; device sets cover what the dashboard queries read (day grain: the
 /// whole month; hour grain: the last 2 days; minute grain: the last 3 hours). Partition pruning keeps other days'
 /// partitions out of those queries, so loading them would not change the figures, only the load time.
+/// Issue #12: the serving counts (<c>failure_counts_*</c>) as the rollup closer leaves them, one row per bucket and
+/// group of every grouping the grain stores (day: 30 days; hour: the last 8 days; minute and 5 minutes: the last 2
+/// days), with the closed edge one minute before the end, so every query has an open bucket counted live.
 /// </summary>
 internal static class Loader
 {
@@ -34,7 +37,7 @@ internal static class Loader
         Console.WriteLine(FormattableString.Invariant(
             $"loading {start:O} .. {end:O}: {Series} series, {perSeriesMinute:0.00} reports per series-minute, {devicesPerHour} devices an hour, {devicesPerMinute} device rows a minute"));
 
-        await ExecAsync(connection, $"TRUNCATE failure_series, {string.Join(", ", RollupSchemaSql.Tables)} RESTART IDENTITY", "truncate");
+        await ExecAsync(connection, $"TRUNCATE failure_series, {string.Join(", ", RollupSchemaSql.Tables)}, {string.Join(", ", ServingSchemaSql.Tables)}, rollup_dirty_minutes RESTART IDENTITY", "truncate");
         // 2 apps × 5 versions × 2 platforms × 4 domains × 3 diagnoses; iOS apps enforce, Android ones report only.
         await ExecAsync(connection, """
             INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
@@ -64,15 +67,33 @@ internal static class Loader
             INSERT INTO {table} (bucket, series_id, device_id)
             SELECT b, 1 + ((device + CASE WHEN k % 5 = 0 THEN 1 + k % 7 ELSE 0 END) % {Series}), device
             FROM (SELECT b, k, (random() * {o.DevicePool})::bigint AS device
-                  FROM generate_series({bucketFrom}, timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - {step}, {step}) b,
+                  FROM generate_series({bucketFrom}, timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '1 minute', {step}) b,
                        generate_series(1, {perBucket}) k) x
             ON CONFLICT DO NOTHING
             """;
-        await ExecAsync(connection, Devices("failure_devices_day", $"timestamptz '{start:yyyy-MM-dd HH:mm:ss}+00'", "interval '1 day'", o.DevicesPerDay), "day devices");
+        // Day buckets start at midnight (the month's first, partial day included).
+        await ExecAsync(connection, Devices("failure_devices_day", $"timestamptz '{start.Date:yyyy-MM-dd HH:mm:ss}+00'", "interval '1 day'", o.DevicesPerDay), "day devices");
         await ExecAsync(connection, Devices("failure_devices_hour", $"timestamptz '{end.AddDays(-2):yyyy-MM-dd HH:mm:ss}+00'", "interval '1 hour'", devicesPerHour), "hour devices");
         await ExecAsync(connection, Devices("failure_devices_minute", $"timestamptz '{end.AddHours(-3):yyyy-MM-dd HH:mm:ss}+00'", "interval '1 minute'", devicesPerMinute), "minute devices");
+        // Serving counts: every group of every stored grouping for each bucket, values shaped like the rollups.
+        foreach (var (grain, since) in new[] { (ServingGrain.Day, start.Date), (ServingGrain.Hour, end.AddDays(-8)), (ServingGrain.FiveMinutes, end.AddDays(-2)), (ServingGrain.Minute, end.AddDays(-2)) })
+        {
+            await ExecAsync(connection, $"""
+                INSERT INTO {grain.Table}
+                SELECT b, g.dims, g.app, g.version, g.platform, g.hostname, g.noted_hostname, g.diagnosis,
+                       g.n * {average} * {grain.Step.TotalMinutes}, g.n * {average} * {grain.Step.TotalMinutes} / 10, g.e * {average} * {grain.Step.TotalMinutes},
+                       (g.n - g.e) * {average} * {grain.Step.TotalMinutes}, g.n * 40, g.e * 40, (g.n - g.e) * 40
+                FROM generate_series(timestamptz '{since:yyyy-MM-dd HH:mm:ss}+00', timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '1 minute', interval '{grain.SqlStep}') b,
+                     (SELECT ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, count(*)::int AS n, count(*) FILTER (WHERE s.enforce = 1)::int AS e
+                      FROM failure_series s CROSS JOIN unnest(ARRAY[{string.Join(", ", grain.StoredMasks)}]::smallint[]) AS ds (dims)
+                      GROUP BY 1, 2, 3, 4, 5, 6, 7) g
+                """, $"{grain.Table}");
+        }
+        // The closer ran a minute ago: the last minute is unfolded, the last hour and day are partial.
+        await ExecAsync(connection, $"UPDATE rollup_watermarks SET at = timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '1 minute'", null);
+        await ExecAsync(connection, $"UPDATE rollup_watermarks SET at = NULL WHERE edge = 'backfill'", null);
         await ExecAsync(connection, "VACUUM ANALYZE failure_series", null);
-        foreach (var table in RollupSchemaSql.Tables) await ExecAsync(connection, $"VACUUM ANALYZE {table}", $"vacuum analyze {table}");
+        foreach (var table in RollupSchemaSql.Tables.Concat(ServingSchemaSql.Tables)) await ExecAsync(connection, $"VACUUM ANALYZE {table}", $"vacuum analyze {table}");
         await using var total = new NpgsqlCommand("SELECT sum(reports) FROM failure_rollups_day", connection);
         Console.WriteLine($"reports represented: {await total.ExecuteScalarAsync():N0}");
     }

@@ -32,48 +32,41 @@ def dashboard(uid, title, board, description, templating=None, annotations=None,
 
 # ---------------- Pin failures overview ----------------
 b = Board()
-b.add("Failing devices per minute by noted hostname", "timeseries", [sql_target("""
-SELECT $__timeGroupAlias(d.bucket, '1m'), s.noted_hostname AS metric, count(DISTINCT d.device_id) AS devices
-FROM failure_devices_minute d
-JOIN failure_series s ON s.id = d.series_id
-WHERE $__timeFilter(d.bucket)
-GROUP BY 1, 2
-ORDER BY 1""")], description="Distinct devices with a stored failure report, per minute (exact device sets of the minute rollup).",
+# Rollup panels read failure_stats(grain, from, to, grouping mask, filters...): closed buckets from the serving
+# tables the rollup closer keeps, the open bucket counted live (docs/stats.md). failure_grain() picks the bucket
+# from the range like the API's default interval (up to 2 h: 1 minute, 12 h: 5 minutes, 14 days: 1 hour, else 1 day).
+# Grouping mask bits: app 1, version 2, platform 4, hostname 8, noted_hostname 16, diagnosis 32.
+RANGE = "failure_grain($__timeFrom(), $__timeTo()), $__timeFrom(), $__timeTo()"
+b.add("Failing devices by noted hostname", "timeseries", [sql_target(f"""
+SELECT f.bucket AS "time", f.noted_hostname AS metric, f.devices
+FROM failure_stats({RANGE}, 16) f
+ORDER BY 1""")], description="Distinct devices with a stored failure report per bucket (1 minute up to 2 h ranges, 5 minutes up to 12 h, 1 hour up to 14 days, else 1 day); exact.",
     field_config={"defaults": {"unit": "none", "custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
-b.add("Failing devices per minute by app version", "timeseries", [sql_target("""
-SELECT $__timeGroupAlias(d.bucket, '1m'), s.app || ' ' || s.version AS metric, count(DISTINCT d.device_id) AS devices
-FROM failure_devices_minute d
-JOIN failure_series s ON s.id = d.series_id
-WHERE $__timeFilter(d.bucket)
-GROUP BY 1, 2
-ORDER BY 1""")], description="One series per app and version: a rotation shows as one version jumping.",
+b.add("Failing devices by app version", "timeseries", [sql_target(f"""
+SELECT f.bucket AS "time", f.app || ' ' || f.version AS metric, f.devices
+FROM failure_stats({RANGE}, 3) f
+ORDER BY 1""")], description="One series per app and version: a rotation shows as one version jumping. Bucket chosen from the range.",
     field_config={"defaults": {"unit": "none", "custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
 b.add("Failure rate by version (where activity is known)", "timeseries", [sql_target("""
 WITH failing AS (
-    SELECT $__timeGroupAlias(d.bucket, '1d'), s.app, s.version, count(DISTINCT d.device_id) AS devices
-    FROM failure_devices_day d
-    JOIN failure_series s ON s.id = d.series_id
-    -- Day buckets start at midnight: take every day the range touches, not only buckets starting inside it.
-    WHERE d.bucket >= date_trunc('day', $__timeFrom()::timestamptz, 'UTC') AND d.bucket < $__timeTo()::timestamptz
-    GROUP BY 1, 2, 3
+    -- Day buckets: every day the range touches (failure_stats floors and ceils the range to whole buckets).
+    SELECT f.bucket, f.app, f.version, f.devices FROM failure_stats('day', $__timeFrom(), $__timeTo(), 3) f
 ), active AS (
     SELECT app, version, day, sum(active_devices) AS active_devices
     FROM app_activity
     GROUP BY app, version, day
 )
-SELECT f.time, f.app || ' ' || f.version AS metric, f.devices::float8 / a.active_devices AS failure_rate
+SELECT f.bucket AS "time", f.app || ' ' || f.version AS metric, f.devices::float8 / a.active_devices AS failure_rate
 FROM failing f
-JOIN active a ON a.app = f.app AND a.version = f.version AND a.day = (to_timestamp(f.time) AT TIME ZONE 'UTC')::date
+JOIN active a ON a.app = f.app AND a.version = f.version AND a.day = (f.bucket AT TIME ZONE 'UTC')::date
 WHERE a.active_devices > 0
 ORDER BY 1""")], description="Distinct failing devices per day divided by the active devices posted to POST /v1/activity. Versions without activity data are absent, never guessed.",
     field_config={"defaults": {"unit": "percentunit", "custom": {"drawStyle": "line", "pointSize": 6, "showPoints": "always"}}, "overrides": []})
-b.add("Diagnosis mix (devices in range)", "piechart", [sql_target("""
-SELECT s.diagnosis AS diagnosis, count(DISTINCT d.device_id) AS devices
-FROM failure_devices_hour d
-JOIN failure_series s ON s.id = d.series_id
-WHERE d.bucket >= date_trunc('hour', $__timeFrom()::timestamptz) AND d.bucket < $__timeTo()::timestamptz
+b.add("Diagnosis mix (failing devices per bucket, summed over the range)", "piechart", [sql_target(f"""
+SELECT f.diagnosis AS diagnosis, sum(f.devices) AS devices
+FROM failure_stats({RANGE}, 32) f
 GROUP BY 1
-ORDER BY 2 DESC""", fmt="table")], description="server-rotation: our chain changed. interception-suspected: a proxy or attacker in the path. certificate-invalid: our chain is broken. client-config-error: the app's pins are broken.",
+ORDER BY 2 DESC""", fmt="table")], description="Shares of the diagnoses: exact distinct failing devices of each bucket of the range (bucket chosen from the range), summed. server-rotation: our chain changed. interception-suspected: a proxy or attacker in the path. certificate-invalid: our chain is broken. client-config-error: the app's pins are broken.",
     options={"reduceOptions": {"values": True, "calcs": ["lastNotNull"], "fields": "/^devices$/"}, "pieType": "donut", "legend": {"displayMode": "table", "placement": "right", "values": ["value"]}})
 b.add("Firing alerts", "table", [sql_target("""
 SELECT a.fired_at AS "fired", a.status, a.headline, a.window_devices AS devices, a.baseline_median AS baseline, a.action, a.id
@@ -122,30 +115,24 @@ templating = [
     var("hostname", "SELECT DISTINCT noted_hostname FROM failure_series WHERE app = '$app' AND version = '$version' ORDER BY 1", "Noted hostname", include_all=True),
     {"name": "api", "label": "PinReports URL", "type": "textbox", "query": "http://localhost:8080", "current": {"text": "http://localhost:8080", "value": "http://localhost:8080"}},
 ]
-FILTER = "s.app = '$app' AND s.version = '$version' AND s.platform LIKE '$platform' AND s.noted_hostname LIKE '$hostname'"
+# failure_stats filters (app, version, platform, hostname, noted hostname): "All" is '%', i.e. no filter.
+STATS_FILTER = "'$app', '$version', NULLIF('$platform', '%'), NULL, NULLIF('$hostname', '%')"
 b = Board()
-b.add("Failing devices per minute", "timeseries", [sql_target(f"""
-SELECT $__timeGroupAlias(d.bucket, '1m'), s.diagnosis AS metric, count(DISTINCT d.device_id) AS devices
-FROM failure_devices_minute d
-JOIN failure_series s ON s.id = d.series_id
-WHERE $__timeFilter(d.bucket) AND {FILTER}
-GROUP BY 1, 2
-ORDER BY 1""")], w=16, description="This version's failing devices by diagnosis.",
+b.add("Failing devices", "timeseries", [sql_target(f"""
+SELECT f.bucket AS "time", f.diagnosis AS metric, f.devices
+FROM failure_stats({RANGE}, 32, {STATS_FILTER}) f
+ORDER BY 1""")], w=16, description="This version's failing devices by diagnosis, per bucket (chosen from the range).",
     field_config={"defaults": {"custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
 b.add("Failure rate per day", "timeseries", [sql_target(f"""
 WITH failing AS (
-    SELECT $__timeGroupAlias(d.bucket, '1d'), count(DISTINCT d.device_id) AS devices
-    FROM failure_devices_day d
-    JOIN failure_series s ON s.id = d.series_id
-    -- Day buckets start at midnight: take every day the range touches, not only buckets starting inside it.
-    WHERE d.bucket >= date_trunc('day', $__timeFrom()::timestamptz, 'UTC') AND d.bucket < $__timeTo()::timestamptz AND {FILTER}
-    GROUP BY 1
+    -- Day buckets: every day the range touches.
+    SELECT f.bucket, f.devices FROM failure_stats('day', $__timeFrom(), $__timeTo(), 0, {STATS_FILTER}) f
 )
-SELECT f.time, f.devices::float8 / a.active_devices AS failure_rate
+SELECT f.bucket AS "time", f.devices::float8 / a.active_devices AS failure_rate
 FROM failing f
 JOIN (SELECT day, sum(active_devices) AS active_devices FROM app_activity
       WHERE app = '$app' AND version = '$version' AND platform LIKE '$platform' GROUP BY day) a
-  ON a.day = (to_timestamp(f.time) AT TIME ZONE 'UTC')::date
+  ON a.day = (f.bucket AT TIME ZONE 'UTC')::date
 WHERE a.active_devices > 0
 ORDER BY 1""")], w=8, description="Failing devices / active devices (POST /v1/activity); empty when no activity data exists.",
     field_config={"defaults": {"unit": "percentunit"}, "overrides": []})

@@ -9,6 +9,7 @@ using ReportApi.Observability;
 using ReportApi.Pins;
 using ReportApi.Privacy;
 using ReportApi.Query;
+using ReportApi.Rollups;
 using ReportApi.Security;
 using ReportApi.Stats;
 
@@ -29,6 +30,7 @@ builder.AddApiKeyAuth();
 builder.AddProductionSecretsCheck();
 builder.AddAbuseProtection();
 builder.AddReportQueries();
+builder.AddRollups();
 builder.AddStats();
 builder.AddAlerting();
 builder.AddNotifications();

@@ -66,8 +66,9 @@ internal static class IngestSql
 
     /// <summary>
     /// Claims each dedup key (new, or last stored over 24 h ago), inserts only the reports whose key it claimed, and
-    /// maintains the rollups of every grain in the same statement (so the same transaction: rollups never disagree
-    /// with <c>reports</c>). Returns the number of reports stored; the rest of the batch were duplicates.
+    /// maintains the minute rollups in the same statement (so the same transaction: rollups never disagree with
+    /// <c>reports</c>); the hour and day grains are folded from them off the hot path by the rollup closer.
+    /// Returns the number of reports stored; the rest of the batch were duplicates.
     /// A device counts in a bucket when it has a stored report there; resends (duplicates) add to
     /// <c>duplicates</c> only. A rollup's <c>devices</c> grows by the device rows this statement really inserted,
     /// so it stays exact per bucket and series across batches and replicas.
@@ -91,7 +92,7 @@ internal static class IngestSql
             JOIN failure_series f
               ON (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce) = ({SeriesKey})
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
-        ){string.Concat(RollupSchemaSql.Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}
+        ){GrainCtes("minute", "minute")}{LateMinutes}
         SELECT count(*) FROM stored
         """;
 
@@ -129,6 +130,23 @@ internal static class IngestSql
         )
         """;
     }
+
+    /// <summary>
+    /// A receive time is stamped before its batch commits, so a batch can land in a minute the rollup closer has
+    /// already counted. Such minutes are recorded here, in the same transaction, for the closer to recount (and reads
+    /// count them live until it has). Reading the closing edge FOR SHARE is what makes this exact: the closer moves the
+    /// edge with an UPDATE, which waits for every batch holding the share lock, so a batch either committed before the
+    /// closer's snapshot or sees the new edge. Costs one row lock per batch; a row only for late minutes.
+    /// </summary>
+    private const string LateMinutes = """
+        , closing AS (
+            SELECT at FROM rollup_watermarks WHERE edge = 'closing' FOR SHARE
+        ), late AS (
+            INSERT INTO rollup_dirty_minutes (minute)
+            SELECT DISTINCT date_trunc('minute', c.received_at, 'UTC') FROM classified c, closing w WHERE c.received_at < w.at
+            ON CONFLICT DO NOTHING
+        )
+        """;
 
     public const string InsertChain = """
         INSERT INTO certificate_chains

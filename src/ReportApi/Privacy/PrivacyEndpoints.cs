@@ -33,6 +33,11 @@ internal static class PrivacyEndpoints
         // One transaction: the raw reports and every derived per-device row go together, or nothing does.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var wait = new NpgsqlCommand(PrivacySql.WaitForCloser, connection, transaction))
+        {
+            wait.Parameters.Add(new NpgsqlParameter("lock_key", NpgsqlDbType.Bigint) { Value = Rollups.RollupsSql.LockKey });
+            await wait.ExecuteNonQueryAsync(ct);
+        }
         int deleted;
         await using (var reports = new NpgsqlCommand(PrivacySql.DeleteReports, connection, transaction))
         {

@@ -44,7 +44,7 @@ internal static class StatsEndpoints
         if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));
 
         var columns = request.GroupBy.Select(d => d.Column).ToList();
-        await using var command = dataSource.CreateCommand(StatsSql.Failures(request.Interval.Grain, columns));
+        await using var command = dataSource.CreateCommand(StatsSql.Failures(columns));
         command.Parameters.Add(new NpgsqlParameter { Value = request.From, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = request.To, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
@@ -56,6 +56,8 @@ internal static class StatsEndpoints
                 NpgsqlDbType = NpgsqlDbType.Text,
             });
         }
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Grain, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = StatsSql.Mask(columns), NpgsqlDbType = NpgsqlDbType.Integer });
 
         var series = new List<FailureSeries>();
         List<FailureBucket>? buckets = null;

@@ -119,13 +119,13 @@ internal sealed record StatsDimension(string Name, string Column)
 }
 
 /// <summary>
-/// A bucket width, the rollup grain that serves it, and the widest range it may cover ("too fine" above that:
+/// A bucket width, the serving grain that answers it (<c>failure_counts_{Grain}</c>), and the widest range it may cover ("too fine" above that:
 /// a chart of more points than pixels, and a scan of a fine grain over a long window).
 /// </summary>
 internal sealed record StatsInterval(string Name, TimeSpan Step, string Grain, TimeSpan MaxRange)
 {
     public static readonly StatsInterval OneMinute = new("1m", TimeSpan.FromMinutes(1), "minute", TimeSpan.FromDays(2));
-    public static readonly StatsInterval FiveMinutes = new("5m", TimeSpan.FromMinutes(5), "minute", TimeSpan.FromDays(14));
+    public static readonly StatsInterval FiveMinutes = new("5m", TimeSpan.FromMinutes(5), "five_minute", TimeSpan.FromDays(14));
     public static readonly StatsInterval OneHour = new("1h", TimeSpan.FromHours(1), "hour", TimeSpan.FromDays(92));
     public static readonly StatsInterval OneDay = new("1d", TimeSpan.FromDays(1), "day", TimeSpan.MaxValue);
 

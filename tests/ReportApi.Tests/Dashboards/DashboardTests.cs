@@ -126,6 +126,27 @@ public sealed partial class DashboardTests(PostgresFixture postgres)
         Assert.True(checkedQueries >= 15);
     }
 
+    /// <summary>Issue #12: panels read the serving path (closed buckets counted once) with a bucket chosen from the range.</summary>
+    [Fact]
+    public async Task Rollup_panels_read_failure_stats_with_a_grain_chosen_from_the_range()
+    {
+        foreach (var file in Files)
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var (title, sql, _, _) in PostgresQueries(document.RootElement))
+            {
+                Assert.False(Regex.IsMatch(sql, @"failure_(devices|rollups)_|timeGroup"), $"{title}: reads rollup rows directly or buckets by a fixed interval");
+            }
+        }
+        await using var app = await TestApp.StartAsync(postgres);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (range, grain) in new[] { (TimeSpan.FromHours(1), "minute"), (TimeSpan.FromHours(6), "five_minute"), (TimeSpan.FromDays(7), "hour"), (TimeSpan.FromDays(30), "day") })
+        {
+            await using var command = app.Db.CreateCommand($"SELECT failure_grain('{now - range:O}', '{now:O}')");
+            Assert.Equal(grain, await command.ExecuteScalarAsync(Ct));
+        }
+    }
+
     [Fact]
     public async Task Prometheus_panels_use_metrics_the_service_exports()
     {

@@ -68,6 +68,14 @@ internal sealed class KnownTraffic
         await Post(Day2.AddMinutes(10), Ios("device-1", "3.2.1", api, Api, "2026-11-27T00:10:00Z"));
     }
 
+    /// <summary>Moves the clock past the traffic and runs the rollup closer, which folds the hour and day grains.</summary>
+    public static async Task CloseAsync(TestApp app, DateTimeOffset? until = null)
+    {
+        var clock = (ManualClock)app.Services.GetRequiredService<TimeProvider>();
+        clock.Now = until ?? Day2.AddHours(1);
+        await app.Services.GetRequiredService<ReportApi.Rollups.RollupCloser>().CloseAsync(wait: true, TestContext.Current.CancellationToken);
+    }
+
     public static async Task<JsonElement> StatsAsync(TestApp app, string query)
     {
         var response = await app.Reader.GetAsync("/v1/stats/failures?" + query, TestContext.Current.CancellationToken);

@@ -1,0 +1,296 @@
+namespace ReportApi.Data;
+
+/// <summary>
+/// The serving side of the rollups (issue #12): exact counts per closed bucket for every grouping, the closer's
+/// watermarks, the late-write marks, and <c>failure_stats(...)</c>, the one read path that the API and the Grafana
+/// panels share. Hand-written like the rollup tables (EF cannot declare partitioned tables or functions), so the EF
+/// model does not change.
+/// </summary>
+/// <remarks>
+/// How a bucket is read (one statement, one snapshot):
+/// <list type="bullet">
+/// <item><b>served</b>: the closer counted it (its <c>dims = 0</c> row exists), it ends at or before the closed edge,
+/// and no late write touched it since: its row is the answer.</item>
+/// <item><b>partial</b> (hour and day only): counted but still open: its row (everything folded so far) plus the
+/// minutes after the closed edge, whose devices are counted only when the bucket's folded device set does not
+/// already hold them for the group (an index probe per device, not a recount).</item>
+/// <item><b>recount</b>: everything else (late writes pending, a grouping the grain does not store, buckets from
+/// before the upgrade the closer has not backfilled yet): counted live from the device sets and rollups, exactly,
+/// as before issue #12.</item>
+/// </list>
+/// </remarks>
+internal static class ServingSchemaSql
+{
+    /// <summary>Partitioned like the rollups (daily, dropped by the same retention).</summary>
+    public static readonly string[] Tables = [.. ServingGrain.All.Select(g => g.Table)];
+
+    private const string Origin = "timestamptz '2000-01-01 00:00:00+00'";
+
+    public static readonly string CreateTables = string.Join("\n", ServingGrain.All.Select(g => $"""
+        CREATE TABLE {g.Table} (
+            bucket timestamp with time zone NOT NULL,
+            dims smallint NOT NULL,
+            app text NOT NULL, version text NOT NULL, platform text NOT NULL,
+            hostname text NOT NULL, noted_hostname text NOT NULL, diagnosis text NOT NULL,
+            reports bigint NOT NULL, duplicates bigint NOT NULL, reports_enforced bigint NOT NULL, reports_report_only bigint NOT NULL,
+            devices bigint NOT NULL, devices_enforced bigint NOT NULL, devices_report_only bigint NOT NULL,
+            CONSTRAINT pk_{g.Table} PRIMARY KEY (bucket, dims, app, version, platform, hostname, noted_hostname, diagnosis)
+        ) PARTITION BY RANGE (bucket);
+        """)) + """
+
+        -- closing: writers touching a minute before it mark that minute (they read it FOR SHARE, the closer moves it
+        -- with an UPDATE, so every writer either committed before the move or sees the new edge).
+        -- closed: every minute before it is folded into the hour and day grains and counted.
+        -- backfill: buckets before it, written by a release without the closer, still to be counted (NULL: none).
+        CREATE TABLE rollup_watermarks (edge text PRIMARY KEY, at timestamp with time zone);
+        CREATE TABLE rollup_dirty_minutes (minute timestamp with time zone PRIMARY KEY);
+        -- The closer and the partial read probe "does this device already count in this bucket?"
+        CREATE INDEX ix_failure_devices_hour_device ON failure_devices_hour (bucket, device_id);
+        CREATE INDEX ix_failure_devices_day_device ON failure_devices_day (bucket, device_id);
+        """;
+
+    /// <summary>
+    /// Starts the watermarks. On a database with rollups from the previous release (which kept the hour and day
+    /// grains in the ingest transaction, so they are complete up to now), every edge starts at this minute and the
+    /// existing buckets are left to the backfill; on a new database the closer's first run sets them.
+    /// Also gives the serving tables the partitions the rollups already have.
+    /// </summary>
+    public const string InitialiseWatermarks = """
+        INSERT INTO rollup_watermarks (edge, at)
+        SELECT e, CASE WHEN EXISTS (SELECT 1 FROM failure_rollups_minute) THEN date_trunc('minute', now(), 'UTC') END
+        FROM unnest(ARRAY['closing', 'closed', 'backfill']) AS e;
+        DO $$
+        DECLARE p record;
+        BEGIN
+            FOR p IN SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound
+                     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class t ON t.oid = i.inhparent
+                     WHERE t.relname = 'failure_rollups_minute' AND c.relname LIKE 'failure_rollups_minute_p%'
+            LOOP
+                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_minute %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_minute'), p.bound);
+                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_five_minute %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_five_minute'), p.bound);
+                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_hour %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_hour'), p.bound);
+                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_day %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_day'), p.bound);
+            END LOOP;
+        END
+        $$;
+        """;
+
+    public static readonly string Drop = """
+        DROP FUNCTION IF EXISTS failure_stats(text, timestamptz, timestamptz, integer, text, text, text, text, text, text, boolean);
+        DROP FUNCTION IF EXISTS failure_grain(timestamptz, timestamptz);
+        DROP INDEX IF EXISTS ix_failure_devices_hour_device;
+        DROP INDEX IF EXISTS ix_failure_devices_day_device;
+        DROP TABLE IF EXISTS rollup_watermarks;
+        DROP TABLE IF EXISTS rollup_dirty_minutes;
+        """ + "\n" + string.Join("\n", Tables.Select(t => $"DROP TABLE IF EXISTS {t};"));
+
+    /// <summary>The grain a range is charted at (the API's default interval): Grafana panels use it so a week never reads minutes.</summary>
+    public const string CreateGrainFunction = """
+        CREATE OR REPLACE FUNCTION failure_grain(p_from timestamptz, p_to timestamptz) RETURNS text
+        LANGUAGE sql IMMUTABLE AS $$
+            SELECT CASE WHEN p_to - p_from <= interval '2 hours' THEN 'minute'
+                        WHEN p_to - p_from <= interval '12 hours' THEN 'five_minute'
+                        WHEN p_to - p_from <= interval '14 days' THEN 'hour'
+                        ELSE 'day' END
+        $$;
+        """;
+
+    /// <summary>
+    /// <c>failure_stats(grain, from, to, dims, app, version, platform, hostname, noted_hostname, diagnosis, devices)</c>:
+    /// one row per bucket and group with reports, duplicates, the enforce split and exact distinct devices. <c>from</c>
+    /// is floored and <c>to</c> ceiled to whole buckets; filters are ANDed into the grouping. STABLE, so the
+    /// watermark, the late-write marks and the counts are read in the caller's snapshot. Dynamic SQL per grain so every
+    /// call is planned with its values (partition pruning at plan time). JIT is off for it: measured, compiling the
+    /// query cost 4.5 s of a 4.8 s call (docs/benchmarks.md).
+    /// </summary>
+    public static readonly string CreateStatsFunction = $$"""
+        CREATE OR REPLACE FUNCTION failure_stats(
+            p_grain text, p_from timestamptz, p_to timestamptz, p_dims integer,
+            p_app text DEFAULT NULL, p_version text DEFAULT NULL, p_platform text DEFAULT NULL, p_hostname text DEFAULT NULL,
+            p_noted_hostname text DEFAULT NULL, p_diagnosis text DEFAULT NULL, p_devices boolean DEFAULT true)
+        RETURNS TABLE (bucket timestamptz, app text, version text, platform text, hostname text, noted_hostname text, diagnosis text,
+            reports bigint, duplicates bigint, reports_enforced bigint, reports_report_only bigint,
+            devices bigint, devices_enforced bigint, devices_report_only bigint)
+        LANGUAGE plpgsql STABLE
+        -- The planner's cost for the live part (estimated from generic row counts) is far above jit_above_cost, and
+        -- compiling this query takes seconds; it runs in milliseconds without.
+        SET jit = off
+        AS $fn$
+        DECLARE
+            v_step interval;
+            v_from timestamptz;
+            v_to timestamptz;
+            v_dims integer;
+            v_closed timestamptz;
+            v_stored boolean;
+        BEGIN
+            v_step := CASE p_grain WHEN 'minute' THEN interval '1 minute' WHEN 'five_minute' THEN interval '5 minutes'
+                                   WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day' END;
+            IF v_step IS NULL THEN
+                RAISE EXCEPTION 'failure_stats: unknown grain %', p_grain USING ERRCODE = '22023';
+            END IF;
+            v_from := date_bin(v_step, p_from, {{Origin}});
+            v_to := date_bin(v_step, p_to, {{Origin}});
+            IF v_to < p_to THEN v_to := v_to + v_step; END IF;
+            IF v_from >= v_to THEN RETURN; END IF;
+            v_dims := (p_dims & 63)
+                | CASE WHEN p_app IS NULL THEN 0 ELSE 1 END | CASE WHEN p_version IS NULL THEN 0 ELSE 2 END
+                | CASE WHEN p_platform IS NULL THEN 0 ELSE 4 END | CASE WHEN p_hostname IS NULL THEN 0 ELSE 8 END
+                | CASE WHEN p_noted_hostname IS NULL THEN 0 ELSE 16 END | CASE WHEN p_diagnosis IS NULL THEN 0 ELSE 32 END;
+            SELECT w.at INTO v_closed FROM rollup_watermarks w WHERE w.edge = 'closed';
+            v_closed := coalesce(v_closed, '-infinity');
+            v_stored := length(replace(v_dims::bit(6)::text, '0', '')) <= CASE WHEN p_grain IN ('minute', 'five_minute') THEN 2 ELSE 6 END;
+        {{string.Concat(ServingGrain.All.Select(GrainBranch))}}
+        END
+        $fn$;
+        """;
+
+    private static string GrainBranch(ServingGrain g) => $"""
+            IF p_grain = '{g.Name}' THEN
+                IF p_devices THEN
+                    RETURN QUERY EXECUTE $q${ReadQuery(g, true)}$q$
+                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+                ELSE
+                    RETURN QUERY EXECUTE $q${ReadQuery(g, false)}$q$
+                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+                END IF;
+            END IF;
+
+        """;
+
+    private static string Bare => ServingDimensions.Bare;
+
+    private static string Filters(string alias) => string.Join(" AND ",
+        ServingDimensions.Columns.Select((c, i) => $"(${5 + i}::text IS NULL OR {alias}.{c} = ${5 + i})"));
+
+    /// <summary>
+    /// The read of one grain. Parameters: $1 from, $2 to (whole buckets), $3 step, $4 grouping mask, $5..$10 filters,
+    /// $11 closed edge (-infinity before the closer's first run), $12 whether this grain stores the mask.
+    /// </summary>
+    internal static string ReadQuery(ServingGrain g, bool devices)
+    {
+        var coarse = g.HasOwnDeviceSet;
+        var s = ServingDimensions.List("s");
+        var liveCounts = coarse
+            ? $"""
+                -- partial: the minutes not folded yet
+                SELECT b.b, r.series_id, r.reports, r.duplicates
+                FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
+                WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
+                UNION ALL
+                -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
+                -- a minute of it), every other minute from the minute rollups
+                SELECT b.b, r.series_id, r.reports, r.duplicates
+                FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
+                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
+                  AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
+                UNION ALL
+                SELECT h.b, r.series_id, r.reports, r.duplicates
+                FROM (
+                    SELECT b.b, hh.h FROM b CROSS JOIN LATERAL generate_series(b.b, b.e - interval '1 hour', interval '1 hour') AS hh (h)
+                    WHERE b.mode = 'r' AND (hh.h + interval '1 hour' > $11
+                        OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
+                ) h
+                JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
+                WHERE r.bucket >= $1 AND r.bucket < $2
+            """
+            : """
+                SELECT b.b, r.series_id, r.reports, r.duplicates
+                FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
+                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
+            """;
+        var recountRows = coarse
+            ? $"""
+                SELECT b.b, d.series_id, d.device_id FROM b JOIN failure_devices_{g.DeviceGrain} d ON d.bucket = b.b
+                WHERE b.mode = 'r' AND d.bucket >= $1 AND d.bucket < $2
+                UNION ALL
+                SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
+                WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+                  AND (m.bucket >= $11 OR m.bucket IN (SELECT minute FROM dirty))
+            """
+            : """
+                SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
+                WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+            """;
+        var partialDevices = coarse
+            ? $"""
+                SELECT n.b, {ServingDimensions.List("n")},
+                       count(*) FILTER (WHERE p.had IS NULL) AS devices,
+                       count(*) FILTER (WHERE n.enf AND p.had_enf IS NOT TRUE) AS devices_enforced,
+                       count(*) FILTER (WHERE n.ro AND p.had_ro IS NOT TRUE) AS devices_report_only
+                FROM (
+                    SELECT b.b, {s}, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+                    FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
+                    JOIN s ON s.id = m.series_id
+                    WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
+                    GROUP BY b.b, {s}, m.device_id
+                ) n
+                LEFT JOIN LATERAL (
+                    SELECT true AS had, bool_or(s2.enforce = 1) AS had_enf, bool_or(s2.enforce = 0) AS had_ro
+                    FROM failure_devices_{g.DeviceGrain} x JOIN s s2 ON s2.id = x.series_id
+                    WHERE x.bucket = n.b AND x.device_id = n.device_id AND ({ServingDimensions.List("s2")}) = ({ServingDimensions.List("n")})
+                    HAVING count(*) > 0
+                ) p ON true
+                GROUP BY n.b, {ServingDimensions.List("n")}
+                UNION ALL
+            """
+            : "";
+        var deviceCtes = devices
+            ? $"""
+            , live_devices AS (
+            {partialDevices}
+                SELECT y.b, {Bare}, count(*) AS devices, count(*) FILTER (WHERE y.enf) AS devices_enforced, count(*) FILTER (WHERE y.ro) AS devices_report_only
+                FROM (
+                    SELECT x.b, {s}, x.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+                    FROM (
+            {recountRows}
+                    ) x JOIN s ON s.id = x.series_id
+                    GROUP BY x.b, {s}, x.device_id
+                ) y
+                GROUP BY y.b, {Bare}
+            )
+            """
+            : "";
+        var deviceUnion = devices
+            ? $"""
+                UNION ALL
+                SELECT ld.b, {ServingDimensions.List("ld")}, 0, 0, 0, 0, ld.devices, ld.devices_enforced, ld.devices_report_only FROM live_devices ld
+            """
+            : "";
+        return $"""
+            WITH s AS MATERIALIZED (
+                SELECT f.id, f.enforce, {ServingDimensions.KeyAs("$4", "f")}
+                FROM failure_series f
+                WHERE {Filters("f")}
+            ), dirty AS MATERIALIZED (
+                SELECT minute FROM rollup_dirty_minutes WHERE minute >= $1 AND minute < $2
+            ), b AS MATERIALIZED (
+                SELECT g.b, g.b + $3 AS e,
+                       CASE WHEN EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= g.b AND d.minute < g.b + $3) THEN 'r'
+                            WHEN $12 AND g.b < $11 AND EXISTS (SELECT 1 FROM {g.Table} c WHERE c.bucket = g.b AND c.dims = 0)
+                                THEN CASE WHEN g.b + $3 <= $11 THEN 's' ELSE '{(coarse ? "p" : "r")}' END
+                            ELSE 'r' END AS mode
+                FROM generate_series($1, $2 - $3, $3) AS g (b)
+            ), live_counts AS (
+            {liveCounts}
+            ){deviceCtes}
+            SELECT u.b, {ServingDimensions.List("u")},
+                   sum(u.reports)::bigint, sum(u.duplicates)::bigint, sum(u.reports_enforced)::bigint, sum(u.reports_report_only)::bigint,
+                   sum(u.devices)::bigint, sum(u.devices_enforced)::bigint, sum(u.devices_report_only)::bigint
+            FROM (
+                SELECT c.bucket AS b, {ServingDimensions.List("c")}, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
+                       c.devices, c.devices_enforced, c.devices_report_only
+                FROM b JOIN {g.Table} c ON c.bucket = b.b AND c.dims = $4
+                WHERE b.mode IN ('s', 'p') AND c.bucket >= $1 AND c.bucket < $2 AND {Filters("c")}
+                UNION ALL
+                SELECT lc.b, {s}, sum(lc.reports), sum(lc.duplicates),
+                       coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
+                       0, 0, 0
+                FROM live_counts lc JOIN s ON s.id = lc.series_id
+                GROUP BY lc.b, {s}
+            {deviceUnion}
+            ) AS u (b, {Bare}, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
+            GROUP BY u.b, {ServingDimensions.List("u")}
+            """;
+    }
+}

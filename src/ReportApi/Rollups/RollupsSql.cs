@@ -1,0 +1,189 @@
+using ReportApi.Data;
+
+namespace ReportApi.Rollups;
+
+/// <summary>
+/// The rollup closer's SQL (issue #12). Grain table names and grouping masks come from <see cref="ServingGrain"/>;
+/// everything else is a parameter.
+/// </summary>
+internal static class RollupsSql
+{
+    /// <summary>Session-level: one closer at a time; device deletion waits for it with the same key (xact-level).</summary>
+    public const long LockKey = 0x50_52_43_4C_4F_53_45; // "PRCLOSE"
+
+    public const string TryLock = "SELECT pg_try_advisory_lock($1)";
+    public const string Unlock = "SELECT pg_advisory_unlock($1)";
+    public const string WaitForCloser = "SELECT pg_advisory_xact_lock($1)";
+
+    public const string ReadEdges = "SELECT edge, at FROM rollup_watermarks";
+
+    /// <summary>
+    /// Moves the closing edge (its own short transaction: the UPDATE waits for the batches that read the old edge FOR
+    /// SHARE, and new batches wait for this commit, so it must not hold the lock while folding).
+    /// </summary>
+    public const string AdvanceClosing = "UPDATE rollup_watermarks SET at = $1 WHERE edge = 'closing' AND (at IS NULL OR at < $1)";
+
+    public const string WriteEdge = "UPDATE rollup_watermarks SET at = $2 WHERE edge = $1";
+
+    /// <summary>First run of a new database: fold from the oldest minute written before the closer existed.</summary>
+    public const string OldestMinute = "SELECT min(bucket) FROM failure_rollups_minute";
+
+    /// <summary>Late-write marks below the fold's upper edge are taken by this transaction (and restored by its rollback).</summary>
+    public const string TakeDirty = "DELETE FROM rollup_dirty_minutes WHERE minute < $1 RETURNING minute";
+
+    /// <summary>Which of $1 (buckets) the closer has counted: the grand-total row exists for every counted bucket with data.</summary>
+    public static string Counted(ServingGrain g) =>
+        $"SELECT bucket FROM {g.Table} WHERE dims = 0 AND bucket = ANY($1) AND bucket >= $2 AND bucket < $3";
+
+    /// <summary>
+    /// Folds the minute device rows of [$1, $2) and of the late minutes $3 into the grain's device set and, for the
+    /// buckets already counted ($4), adds each device to the groups (of masks $5) that did not hold it yet. The
+    /// statement's snapshot does not see the rows its own INSERT adds, so "did not hold it" is judged against the set
+    /// before this fold, and a device new to the bucket in two series of one group counts once.
+    /// </summary>
+    public static string FoldDevices(ServingGrain g) => $"""
+        WITH cand AS (
+            SELECT date_trunc('{g.DeviceGrain}', m.bucket, 'UTC') AS bucket, m.series_id, m.device_id
+            FROM failure_devices_minute m WHERE m.bucket >= $1 AND m.bucket < $2
+            UNION
+            SELECT date_trunc('{g.DeviceGrain}', m.bucket, 'UTC'), m.series_id, m.device_id
+            FROM failure_devices_minute m WHERE m.bucket = ANY($3)
+        ), ins AS (
+            INSERT INTO failure_devices_{g.DeviceGrain} AS t (bucket, series_id, device_id)
+            SELECT bucket, series_id, device_id FROM cand ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING
+            RETURNING t.bucket, t.series_id, t.device_id
+        ), fresh AS (
+            SELECT i.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, i.device_id,
+                   bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+            FROM ins i JOIN failure_series s ON s.id = i.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
+            WHERE i.bucket = ANY($4)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        )
+        INSERT INTO {g.Table} AS c (bucket, dims, {ServingDimensions.Bare}, reports, duplicates, reports_enforced, reports_report_only,
+                                   devices, devices_enforced, devices_report_only)
+        SELECT f.bucket, f.dims, {ServingDimensions.List("f")}, 0, 0, 0, 0,
+               count(*) FILTER (WHERE p.had IS NULL), count(*) FILTER (WHERE f.enf AND p.had_enf IS NOT TRUE),
+               count(*) FILTER (WHERE f.ro AND p.had_ro IS NOT TRUE)
+        FROM fresh f
+        LEFT JOIN LATERAL (
+            SELECT true AS had, bool_or(s2.enforce = 1) AS had_enf, bool_or(s2.enforce = 0) AS had_ro
+            FROM failure_devices_{g.DeviceGrain} x JOIN failure_series s2 ON s2.id = x.series_id
+            WHERE x.bucket = f.bucket AND x.device_id = f.device_id
+              AND ({ServingDimensions.Key("f.dims", "s2")}) = ({ServingDimensions.List("f")})
+            HAVING count(*) > 0
+        ) p ON true
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT (bucket, dims, {ServingDimensions.Bare}) DO UPDATE SET
+            devices = c.devices + excluded.devices,
+            devices_enforced = c.devices_enforced + excluded.devices_enforced,
+            devices_report_only = c.devices_report_only + excluded.devices_report_only
+        """;
+
+    /// <summary>
+    /// Recomputes the hour rollups of the hours $1 from the minute rollups of their closed minutes (before $2), and
+    /// their per-series device counts from the hour device set. A recomputation, not an increment, so a late minute
+    /// folded twice is still counted once.
+    /// </summary>
+    public const string RecomputeHourRollups = """
+        WITH sums AS (
+            SELECT date_trunc('hour', m.bucket, 'UTC') AS bucket, m.series_id, sum(m.reports)::int AS reports, sum(m.duplicates)::int AS duplicates
+            FROM failure_rollups_minute m
+            WHERE m.bucket >= $3 AND m.bucket < $2 AND date_trunc('hour', m.bucket, 'UTC') = ANY($1)
+            GROUP BY 1, 2
+        ), devs AS (
+            SELECT bucket, series_id, count(*)::int AS devices FROM failure_devices_hour WHERE bucket = ANY($1) GROUP BY 1, 2
+        )
+        INSERT INTO failure_rollups_hour AS r (bucket, series_id, reports, duplicates, devices)
+        SELECT s.bucket, s.series_id, s.reports, s.duplicates, coalesce(d.devices, 0)
+        FROM sums s LEFT JOIN devs d USING (bucket, series_id)
+        ORDER BY 1, 2
+        ON CONFLICT (bucket, series_id) DO UPDATE SET
+            reports = excluded.reports, duplicates = excluded.duplicates, devices = excluded.devices
+        """;
+
+    /// <summary>The day rollups of the days $1, from their hour rollups.</summary>
+    public const string RecomputeDayRollups = """
+        WITH sums AS (
+            SELECT date_trunc('day', h.bucket, 'UTC') AS bucket, h.series_id, sum(h.reports)::int AS reports, sum(h.duplicates)::int AS duplicates
+            FROM failure_rollups_hour h
+            WHERE h.bucket >= $2 AND h.bucket < $3 AND date_trunc('day', h.bucket, 'UTC') = ANY($1)
+            GROUP BY 1, 2
+        ), devs AS (
+            SELECT bucket, series_id, count(*)::int AS devices FROM failure_devices_day WHERE bucket = ANY($1) GROUP BY 1, 2
+        )
+        INSERT INTO failure_rollups_day AS r (bucket, series_id, reports, duplicates, devices)
+        SELECT s.bucket, s.series_id, s.reports, s.duplicates, coalesce(d.devices, 0)
+        FROM sums s LEFT JOIN devs d USING (bucket, series_id)
+        ORDER BY 1, 2
+        ON CONFLICT (bucket, series_id) DO UPDATE SET
+            reports = excluded.reports, duplicates = excluded.duplicates, devices = excluded.devices
+        """;
+
+    /// <summary>Report counts of counted hour or day buckets $1 (masks $2), from the recomputed rollups; devices untouched.</summary>
+    public static string UpsertCounts(ServingGrain g) => $"""
+        INSERT INTO {g.Table} AS c (bucket, dims, {ServingDimensions.Bare}, reports, duplicates, reports_enforced, reports_report_only,
+                                   devices, devices_enforced, devices_report_only)
+        SELECT r.bucket, ds.dims, {ServingDimensions.Key("ds.dims", "s")},
+               sum(r.reports), sum(r.duplicates),
+               coalesce(sum(r.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(r.reports) FILTER (WHERE s.enforce = 0), 0),
+               0, 0, 0
+        FROM failure_rollups_{g.DeviceGrain} r JOIN failure_series s ON s.id = r.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
+        WHERE r.bucket = ANY($1) AND r.bucket >= $3 AND r.bucket < $4
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ON CONFLICT (bucket, dims, {ServingDimensions.Bare}) DO UPDATE SET
+            reports = excluded.reports, duplicates = excluded.duplicates,
+            reports_enforced = excluded.reports_enforced, reports_report_only = excluded.reports_report_only
+        """;
+
+    public static string DeleteCounts(ServingGrain g) => $"DELETE FROM {g.Table} WHERE bucket = ANY($1) AND bucket >= $2 AND bucket < $3";
+
+    /// <summary>
+    /// Counts buckets $1 (masks $2) from scratch: reports from the rollups, exact devices from the device set
+    /// (minute rows for the minute grains). For buckets the closer meets for the first time, the backfill of buckets
+    /// written before the closer existed, and late minutes of the minute grains. $3/$4 bound the scan (pruning).
+    /// </summary>
+    public static string Recount(ServingGrain g)
+    {
+        var bin = g.HasOwnDeviceSet ? "x.bucket" : $"date_bin(interval '{g.SqlStep}', x.bucket, timestamptz '2000-01-01 00:00:00+00')";
+        return $"""
+            INSERT INTO {g.Table} (bucket, dims, {ServingDimensions.Bare}, reports, duplicates, reports_enforced, reports_report_only,
+                                   devices, devices_enforced, devices_report_only)
+            SELECT c.bucket, c.dims, {ServingDimensions.List("c")}, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
+                   coalesce(d.devices, 0), coalesce(d.devices_enforced, 0), coalesce(d.devices_report_only, 0)
+            FROM (
+                SELECT y.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")},
+                       sum(y.reports) AS reports, sum(y.duplicates) AS duplicates,
+                       coalesce(sum(y.reports) FILTER (WHERE s.enforce = 1), 0) AS reports_enforced,
+                       coalesce(sum(y.reports) FILTER (WHERE s.enforce = 0), 0) AS reports_report_only
+                FROM (SELECT {bin} AS bucket, x.series_id, x.reports, x.duplicates FROM failure_rollups_{g.DeviceGrain} x
+                      WHERE x.bucket >= $3 AND x.bucket < $4) y
+                JOIN failure_series s ON s.id = y.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
+                WHERE y.bucket = ANY($1)
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            ) c
+            LEFT JOIN (
+                SELECT z.bucket, z.dims, {ServingDimensions.List("z")}, count(*) AS devices,
+                       count(*) FILTER (WHERE z.enf) AS devices_enforced, count(*) FILTER (WHERE z.ro) AS devices_report_only
+                FROM (
+                    SELECT y.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, y.device_id,
+                           bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+                    FROM (SELECT {bin} AS bucket, x.series_id, x.device_id FROM failure_devices_{g.DeviceGrain} x
+                          WHERE x.bucket >= $3 AND x.bucket < $4) y
+                    JOIN failure_series s ON s.id = y.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
+                    WHERE y.bucket = ANY($1)
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+                ) z
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            ) d USING (bucket, dims, {ServingDimensions.Bare})
+            """;
+    }
+
+    /// <summary>The newest minute with rollups before $1: where the next backfill day ends.</summary>
+    public const string NewestMinuteBefore = "SELECT max(bucket) FROM failure_rollups_minute WHERE bucket < $1";
+
+    /// <summary>Buckets of a grain with rollups in [$1, $2) (the backfill's day).</summary>
+    public static string BucketsWithData(ServingGrain g) => g.HasOwnDeviceSet
+        ? $"SELECT DISTINCT bucket FROM failure_rollups_{g.DeviceGrain} WHERE bucket >= $1 AND bucket < $2 ORDER BY 1"
+        : $"SELECT DISTINCT date_bin(interval '{g.SqlStep}', bucket, timestamptz '2000-01-01 00:00:00+00') FROM failure_rollups_minute WHERE bucket >= $1 AND bucket < $2 ORDER BY 1";
+}
