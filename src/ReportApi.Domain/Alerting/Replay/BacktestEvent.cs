@@ -8,4 +8,5 @@ public sealed record BacktestEvent(
     int Devices,
     double BaselineMedian,
     SpikeRule Rule,
-    string? Headline);
+    string? Headline,
+    int Networks = 0);
