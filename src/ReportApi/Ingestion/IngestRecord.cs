@@ -3,7 +3,10 @@ using ReportApi.Domain.Reports;
 
 namespace ReportApi.Ingestion;
 
-/// <summary>A parsed and analysed report, ready for the writer: everything the COPY row and its references need.</summary>
+/// <summary>
+/// A parsed and analysed report, ready for the writer: everything the COPY row and its references need.
+/// <see cref="NetworkId"/> is the keyed hash of its source network (<see cref="SourceNetworks"/>), never stored in <c>reports</c>.
+/// </summary>
 internal sealed record IngestRecord(
     Guid Id,
     DateTimeOffset ReceivedAt,
@@ -15,4 +18,5 @@ internal sealed record IngestRecord(
     byte[] DedupKey,
     string Diagnosis,
     bool Authenticated,
-    bool CountsDevice = true);
+    bool CountsDevice = true,
+    long? NetworkId = null);

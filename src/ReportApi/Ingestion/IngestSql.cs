@@ -20,15 +20,15 @@ internal static class IngestSql
     // counts_device: false when the report's source already added its share of devices to this series (SourceCap);
     // the report is stored and counted, its device is not added to the device sets that alerting reads.
     // in_batch_duplicates: further copies of the row's report in the same batch, skipped before COPY but counted
-    // as duplicates in the rollups.
+    // as duplicates in the rollups. network_id: the keyed hash of the source network (SourceNetworks), for NetworkCtes.
     public const string CreateStaging = """
         CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
             LIKE reports INCLUDING DEFAULTS, in_batch_duplicates integer NOT NULL DEFAULT 0,
-            counts_device boolean NOT NULL DEFAULT true
+            counts_device boolean NOT NULL DEFAULT true, network_id bigint
         ) ON COMMIT DELETE ROWS
         """;
 
-    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}, in_batch_duplicates, counts_device) FROM STDIN (FORMAT BINARY)";
+    public static readonly string CopyStaging = $"COPY ingest_staging ({Columns}, in_batch_duplicates, counts_device, network_id) FROM STDIN (FORMAT BINARY)";
 
     // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce flag).
     private const string SeriesKey = """
@@ -70,15 +70,29 @@ internal static class IngestSql
             SELECT {Columns} FROM ingest_staging s WHERE s.dedup_key IN (SELECT dedup_key FROM fresh)
             RETURNING 1
         ), classified AS (
-            SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates,
+            SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates, s.network_id,
                    CASE WHEN s.device_hash IS NOT NULL AND s.counts_device
                         THEN ('x' || encode(substring(s.device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint END AS device_id
             FROM ingest_staging s
             JOIN failure_series f
               ON (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce) = ({SeriesKey})
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
-        ){string.Concat(RollupSchemaSql.Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}
+        ){string.Concat(RollupSchemaSql.Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{NetworkCtes}
         SELECT count(*) FROM stored
+        """;
+
+    /// <summary>
+    /// The minute network sets (issue #22): which source networks the counted devices of each series reported from, so
+    /// alerting can ask for independent evidence. Same rule as the device sets: fresh reports whose device counts.
+    /// </summary>
+    private const string NetworkCtes = """
+        , networks_minute AS (
+            INSERT INTO failure_networks_minute (bucket, series_id, network_id)
+            SELECT DISTINCT date_trunc('minute', received_at, 'UTC'), series_id, network_id
+            FROM classified WHERE is_fresh AND device_id IS NOT NULL AND network_id IS NOT NULL
+            ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING
+        )
         """;
 
     private static string GrainCtes(string suffix, string field) => $"""

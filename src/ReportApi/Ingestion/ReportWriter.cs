@@ -144,6 +144,7 @@ internal sealed partial class ReportWriter(
                 await WriteRowAsync(importer, record);
                 await importer.WriteAsync(duplicates, NpgsqlDbType.Integer);
                 await importer.WriteAsync(record.CountsDevice, NpgsqlDbType.Boolean);
+                await WriteNullableAsync(importer, record.NetworkId, NpgsqlDbType.Bigint);
             }
             await importer.CompleteAsync();
         }
