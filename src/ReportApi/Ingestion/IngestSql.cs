@@ -36,18 +36,50 @@ internal static class IngestSql
         s.hostname, s.diagnosis, (CASE s.enforce_pinning WHEN true THEN 1 WHEN false THEN 0 ELSE -1 END)::smallint
         """;
 
+    private const string KeyColumns = "app, version, platform, noted_hostname, hostname, diagnosis, enforce";
+
     /// <summary>
-    /// Registers the batch's new series. NOT EXISTS first: ON CONFLICT alone would burn an identity value for every
-    /// staged series on every batch and exhaust an integer id within months.
+    /// Registers the batch's new series, at most $2 per app, $3 per noted hostname and $4 in all per hour (counting the
+    /// series first seen in the hour before $1; issue #22: 9,000 junk versions must not become 9,000 alerting series).
+    /// A refused series' reports go to its app's overflow series (version '(other)'; the global one, app '(other)' too,
+    /// once the total cap bites), which <see cref="InsertFresh"/> falls back to: stored and counted, never alerted on.
+    /// NOT EXISTS first: ON CONFLICT alone would burn an identity value for every staged series on every batch and
+    /// exhaust an integer id within months. Returns the refusals by cap (app, host, total) and the series inserted.
     /// </summary>
-    public const string InsertSeries = $"""
-        INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
-        SELECT k.*, $1 FROM (SELECT DISTINCT {SeriesKey} FROM ingest_staging s) AS k (app, version, platform, noted_hostname, hostname, diagnosis, enforce)
-        WHERE NOT EXISTS (
-            SELECT 1 FROM failure_series f
-            WHERE (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce)
-                = (k.app, k.version, k.platform, k.noted_hostname, k.hostname, k.diagnosis, k.enforce))
-        ON CONFLICT (app, version, platform, noted_hostname, hostname, diagnosis, enforce) DO NOTHING
+    public static readonly string InsertSeries = $"""
+        WITH k AS (
+            SELECT DISTINCT {SeriesKey} FROM ingest_staging s
+        ), fresh AS (
+            SELECT k.* FROM k AS k ({KeyColumns})
+            WHERE NOT EXISTS (
+                SELECT 1 FROM failure_series f WHERE (f.{KeyColumns.Replace(", ", ", f.")}) = (k.{KeyColumns.Replace(", ", ", k.")}))
+        ), recent AS MATERIALIZED (
+            SELECT app, noted_hostname FROM failure_series WHERE first_seen_at > $1 - interval '1 hour'
+        ), ranked AS (
+            SELECT f.*,
+                row_number() OVER (PARTITION BY f.app ORDER BY f.{KeyColumns.Replace(", ", ", f.")}) + coalesce(a.n, 0) > $2 AS over_app,
+                row_number() OVER (PARTITION BY f.noted_hostname ORDER BY f.{KeyColumns.Replace(", ", ", f.")}) + coalesce(h.n, 0) > $3 AS over_host,
+                row_number() OVER (ORDER BY f.{KeyColumns.Replace(", ", ", f.")}) + (SELECT count(*) FROM recent) > $4 AS over_total
+            FROM fresh f
+            LEFT JOIN (SELECT app, count(*) AS n FROM recent GROUP BY app) a ON a.app = f.app
+            LEFT JOIN (SELECT noted_hostname, count(*) AS n FROM recent GROUP BY noted_hostname) h ON h.noted_hostname = f.noted_hostname
+        ), wanted AS (
+            SELECT {KeyColumns} FROM ranked WHERE NOT (over_app OR over_host OR over_total)
+            UNION
+            SELECT CASE WHEN over_total THEN '{SeriesCaps.Overflow}' ELSE app END, {SeriesCaps.OverflowRest}
+            FROM ranked WHERE over_app OR over_host OR over_total
+        ), inserted AS (
+            INSERT INTO failure_series ({KeyColumns}, first_seen_at)
+            SELECT w.*, $1 FROM wanted w
+            WHERE NOT EXISTS (
+                SELECT 1 FROM failure_series f WHERE (f.{KeyColumns.Replace(", ", ", f.")}) = (w.{KeyColumns.Replace(", ", ", w.")}))
+            ORDER BY {KeyColumns}
+            ON CONFLICT ({KeyColumns}) DO NOTHING
+            RETURNING 1
+        )
+        SELECT count(*) FILTER (WHERE over_app), count(*) FILTER (WHERE over_host), count(*) FILTER (WHERE over_total),
+               (SELECT count(*) FROM inserted)
+        FROM ranked
         """;
 
     /// <summary>
@@ -74,9 +106,9 @@ internal static class IngestSql
                    CASE WHEN s.device_hash IS NOT NULL AND s.counts_device
                         THEN ('x' || encode(substring(s.device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint END AS device_id
             FROM ingest_staging s
-            JOIN failure_series f
-              ON (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce) = ({SeriesKey})
+            {SeriesCaps.SeriesJoin(SeriesKey)}
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
+            WHERE f.id IS NOT NULL
         ){string.Concat(RollupSchemaSql.Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{NetworkCtes}
         SELECT count(*) FROM stored
         """;
@@ -120,6 +152,17 @@ internal static class IngestSql
                 duplicates = r.duplicates + excluded.duplicates,
                 devices = r.devices + excluded.devices
         )
+        """;
+
+    /// <summary>
+    /// Retention for series (issue #22): a series first seen before $1 that has no rollup row left (its partitions were
+    /// dropped) had no report for the whole retention window: it goes, so junk versions do not stay forever. Rollups
+    /// hold every stored report's series, so checking them is enough; one hashed anti-join, once an hour.
+    /// </summary>
+    public static readonly string PruneSeries = $"""
+        DELETE FROM failure_series f
+        WHERE f.first_seen_at < $1
+          AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
         """;
 
     public const string InsertChain = """

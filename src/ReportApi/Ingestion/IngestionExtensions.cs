@@ -13,6 +13,8 @@ internal static class IngestionExtensions
         builder.Services.AddSingleton<ReportAnalyzer>();
         builder.Services.AddSingleton<IngestKeys>();
         builder.Services.AddSingleton<SourceCap>();
+        builder.Services.AddSingleton<SourceNetworks>();
+        builder.Services.AddSingleton<SeriesCaps>();
         builder.Services.AddSingleton(sp =>
         {
             var queue = ActivatorUtilities.CreateInstance<IngestQueue>(sp);

@@ -17,7 +17,7 @@ namespace ReportApi.Ingestion;
 /// waiting request after the commit. Concurrent requests share one commit; nothing is acknowledged before it.
 /// </summary>
 internal sealed partial class ReportWriter(
-    IngestQueue queue, NpgsqlDataSource dataSource, PartitionMaintenance partitions,
+    IngestQueue queue, NpgsqlDataSource dataSource, PartitionMaintenance partitions, SeriesCaps seriesCaps,
     IOptions<IngestOptions> options, TimeProvider time, ILogger<ReportWriter> logger) : BackgroundService
 {
     // Fingerprints already committed: chains and pin sets are stored once, and an incident repeats a few of them.
@@ -151,11 +151,7 @@ internal sealed partial class ReportWriter(
 
         await InsertReferencesAsync(connection, transaction, newChains.Values, newPinSets.Values, now);
 
-        await using (var series = new NpgsqlCommand(IngestSql.InsertSeries, connection, transaction))
-        {
-            series.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await series.ExecuteNonQueryAsync();
-        }
+        await seriesCaps.InsertAsync(connection, transaction, now);
 
         int stored;
         await using (var insert = new NpgsqlCommand(IngestSql.InsertFresh, connection, transaction))

@@ -51,7 +51,7 @@ namespace ReportApi.Data.Migrations
         {
             migrationBuilder.Sql(EvidenceSchemaSql.Drop);
             // The previous release knows no suspicious state: a suspicious alert is closed (it never paged anyone).
-            migrationBuilder.Sql("UPDATE alerts SET status = 'resolved', resolved_at = coalesce(resolved_at, last_evaluated_at), state = jsonb_set(state, '{status}', '"resolved"') WHERE status = 'suspicious'");
+            migrationBuilder.Sql("UPDATE alerts SET status = 'resolved', resolved_at = coalesce(resolved_at, last_evaluated_at), state = jsonb_set(state, '{status}', '\"resolved\"') WHERE status = 'suspicious'");
 
             migrationBuilder.DropIndex(
                 name: "ux_alerts_open_series_key",
