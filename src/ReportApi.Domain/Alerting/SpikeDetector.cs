@@ -57,7 +57,8 @@ public static class SpikeDetector
             LastEvaluatedAt = now,
             LastWindowDevices = devices,
             PeakDevices = Math.Max(open.PeakDevices, devices),
-            PeakNetworks = Math.Max(open.PeakNetworks, observation.WindowNetworks ?? 0),
+            // The networks of the peak window, so "peak 72 devices from 1 network" describes one window.
+            PeakNetworks = devices >= open.PeakDevices ? observation.WindowNetworks ?? 0 : open.PeakNetworks,
             BaselineMedian = assessment.Baseline.Median,
             ConsecutiveSpikes = assessment.IsSpike ? open.ConsecutiveSpikes + 1 : 0,
             ConsecutiveClears = assessment.IsClear ? open.ConsecutiveClears + 1 : 0,
