@@ -62,7 +62,7 @@ public static class Backtest
                 }
 
                 states[s] = decision.State;
-                if (decision.Transition is not (AlertTransition.None or AlertTransition.StillPending or AlertTransition.StillFiring))
+                if (decision.Transition is not (AlertTransition.None or AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious))
                 {
                     events.Add(new BacktestEvent(now, data.Key, decision.Transition, observation.WindowDevices,
                         decision.Assessment.Baseline.Median, decision.Assessment.Rule, decision.Summary?.Headline, networks[s][end]));
