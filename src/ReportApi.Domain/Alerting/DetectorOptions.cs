@@ -74,7 +74,7 @@ public sealed record DetectorOptions
     /// z-score tests as the device count (background noise swings it as much); with fewer it opens a non-paging suspicious
     /// alert. <c>POST /v1/reports</c> is public and device ids are free to mint, so the network is the evidence a forger
     /// cannot multiply cheaply. A report with a valid ingest key counts as its own network. 5 is from the backtest with
-    /// networks (docs/alerting-evidence.md): the smallest simulated incident that pages reaches it with a wide margin,
+    /// networks (docs/forged-reports.md): the smallest simulated incident that pages reaches it with a wide margin,
     /// one or two networks (a forger, a conference room) never do. 0 turns the check off (e.g. when every report
     /// arrives through a proxy missing from <c>Network:TrustedProxies</c> and so from one address).
     /// </summary>
