@@ -50,6 +50,13 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
                 $"Chain: {Role(chain.Role)} '{chain.Subject}' issued by '{chain.Issuer}' (SPKI {chain.SpkiSha256}), {chain.Devices} devices.\n");
         }
 
+        if (state.Status == AlertStatus.Suspicious)
+        {
+            // The one benign cause of "every device from one network": the service sees its proxy, not the clients.
+            text.Append("Not paged: too few independent networks, as forged reports look. If this is real and every report reaches ")
+                .Append("the service through a reverse proxy, list the proxy in Network:TrustedProxies.\n");
+        }
+
         text.Append("Action: ").Append(action);
         return new AlertSummary(state.Series, cause, headline, action, text.ToString());
     }

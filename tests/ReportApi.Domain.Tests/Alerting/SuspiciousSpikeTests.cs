@@ -24,6 +24,7 @@ public sealed class SuspiciousSpikeTests
         Assert.Null(suspect.State.FiredAt);
         Assert.StartsWith("Suspicious: 70 devices from 1 network on api.example.com in com.example.bank 3.2.1", suspect.Summary!.Headline);
         Assert.Contains("Networks: 1 network; paging needs ", suspect.Summary.Text);
+        Assert.Contains("Network:TrustedProxies", suspect.Summary.Text);
 
         var still = Step(Rotation(72) with { WindowNetworks = 1 }, suspect.State, 2);
         Assert.Equal(AlertTransition.StillSuspicious, still.Transition);

@@ -160,4 +160,31 @@ public sealed class ForgedReportTests(PostgresFixture postgres)
         var evaluation = await evaluator.EvaluateAsync(T.AddMinutes(1), Ct);
         Assert.Equal(1 + 5 * 2, evaluation.SeriesCount);
     }
+
+    [Fact]
+    public async Task Series_without_a_report_for_the_retention_window_are_dropped_and_live_ones_kept()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using (var db = Npgsql.NpgsqlDataSource.Create(connectionString))
+        {
+            await using var seed = db.CreateCommand("""
+                INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at) VALUES
+                    ('com.junk', '0.0.1', 'IOS', 'h.example', 'h.example', 'unknown', 1, now() - interval '40 days'),
+                    ('com.live', '1.0.0', 'IOS', 'h.example', 'h.example', 'unknown', 1, now() - interval '40 days'),
+                    ('com.new', '1.0.0', 'IOS', 'h.example', 'h.example', 'unknown', 1, now());
+                INSERT INTO failure_rollups_minute (bucket, series_id, reports, duplicates, devices)
+                    SELECT date_trunc('minute', now()), id, 1, 0, 1 FROM failure_series WHERE app = 'com.live';
+                """);
+            await seed.ExecuteNonQueryAsync(Ct);
+        }
+
+        // The maintenance job runs at start-up, then hourly.
+        await using var app = TestApp.Start(connectionString, new Dictionary<string, string?> { ["Retention:Days"] = "30" });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await app.CountAsync("SELECT count(*) FROM failure_series WHERE app = 'com.junk'") > 0 && DateTime.UtcNow < deadline) await Task.Delay(200, Ct);
+
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM failure_series WHERE app = 'com.junk'"));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM failure_series WHERE app = 'com.live'"));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM failure_series WHERE app = 'com.new'"));
+    }
 }
