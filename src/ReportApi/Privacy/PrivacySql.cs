@@ -29,4 +29,10 @@ internal static class PrivacySql
         FROM (SELECT bucket, series_id, count(*) AS n FROM gone GROUP BY bucket, series_id) g
         WHERE r.bucket = g.bucket AND r.series_id = g.series_id
         """)];
+
+    /// <summary>
+    /// A keyed report's source network is derived from its device (issue #22: each keyed device is its own evidence), so
+    /// that network id is per-device data too and goes with the device.
+    /// </summary>
+    public const string DeleteKeyedNetwork = "DELETE FROM failure_networks_minute WHERE network_id = @network_id";
 }

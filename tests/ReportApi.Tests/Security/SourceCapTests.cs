@@ -50,5 +50,9 @@ public sealed class SourceCapTests(PostgresFixture postgres)
         // Each keyed device is its own evidence: five network ids, where the ten unkeyed ones share one.
         Assert.Equal(5, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id WHERE s.app = 'com.example.keyed'"));
         Assert.Equal(1, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id WHERE s.version = '3.1.0' AND s.app = 'com.example.bank'"));
+
+        // A keyed device's network id is derived from it: deleting the device's data deletes it too.
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.DeleteAsync("/v1/devices/keyed-0", Ct)).StatusCode);
+        Assert.Equal(4, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id WHERE s.app = 'com.example.keyed'"));
     }
 }
