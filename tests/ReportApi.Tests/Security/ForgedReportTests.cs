@@ -187,4 +187,25 @@ public sealed class ForgedReportTests(PostgresFixture postgres)
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM failure_series WHERE app = 'com.live'"));
         Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM failure_series WHERE app = 'com.new'"));
     }
+
+    [Fact]
+    public async Task Reports_carrying_the_apps_ingest_key_are_independent_evidence_even_from_one_address()
+    {
+        const string key = "victim-ingest-key-0123456789";
+        var (app, clock, receiver) = await StartAsync(new() { ["Ingest:AppKeys:0:App"] = App, ["Ingest:AppKeys:0:Key"] = key });
+        await using var _ = app;
+        await using var __ = receiver;
+        var burst = new JsonArray([.. Enumerable.Range(0, 70).Select(Forged)]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/reports?key={key}")
+        {
+            Content = new StringContent(burst.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Client.SendAsync(request, Ct)).StatusCode);
+
+        await EvaluateAsync(app, clock);
+
+        using var firing = JsonDocument.Parse(await app.Reader.GetStringAsync("/v1/alerts?state=firing", Ct));
+        var host = firing.RootElement.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("seriesKey").GetString() == $"host:{Host}");
+        Assert.Equal(70, host.GetProperty("windowNetworks").GetInt32());
+    }
 }
