@@ -120,6 +120,6 @@ public sealed class ScopeTests(PostgresFixture postgres)
         var settings = new Dictionary<string, string?> { [key] = value };
         if (key.StartsWith("Ingest:Scope:Apps", StringComparison.Ordinal)) settings["Ingest:Scope:Apps:0:Platforms:0"] = "IOS";
         var e = Assert.ThrowsAny<Exception>(() => TestApp.Start(connectionString, settings));
-        Assert.Contains(message, e.ToString(), StringComparison.Ordinal);
+        Assert.True(e.ToString().Contains(message, StringComparison.Ordinal), e.ToString());
     }
 }
