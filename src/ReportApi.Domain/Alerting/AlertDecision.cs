@@ -10,5 +10,7 @@ public sealed record AlertDecision(
     SpikeAssessment Assessment,
     AlertSummary? Summary = null)
 {
-    public bool Notify => Transition is AlertTransition.Fire or AlertTransition.Repeat or AlertTransition.Resolve;
+    // A suspicious alert that resolves never paged anyone, so it has nothing to close either.
+    public bool Notify => Transition is AlertTransition.Fire or AlertTransition.Repeat
+        || (Transition == AlertTransition.Resolve && State?.FiredAt is not null);
 }

@@ -21,9 +21,11 @@ public sealed record AlertState(
     DateTimeOffset? ClearSince = null,
     DateTimeOffset? LastNotifiedAt = null,
     DateTimeOffset? AcknowledgedAt = null,
-    DateTimeOffset? ResolvedAt = null)
+    DateTimeOffset? ResolvedAt = null,
+    DateTimeOffset? SuspectedAt = null,
+    int PeakNetworks = 0)
 {
-    public bool IsOpen => Status is AlertStatus.Pending or AlertStatus.Firing or AlertStatus.Acknowledged;
+    public bool IsOpen => Status is AlertStatus.Pending or AlertStatus.Firing or AlertStatus.Acknowledged or AlertStatus.Suspicious;
 
     /// <summary>Whether a repeat notification is due at <paramref name="now"/>: firing, unacknowledged, not recovering.</summary>
     public bool RepeatDue(DateTimeOffset now, DetectorOptions options) =>

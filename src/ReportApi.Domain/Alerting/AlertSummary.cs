@@ -15,15 +15,23 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
     {
         var cause = state.Cause ?? observation.DominantDiagnosis;
         var causeName = cause?.ToWire() ?? "pin failures";
-        var headline = state.Status == AlertStatus.Resolved
-            ? Resolved(observation, state, causeName)
-            : Open(observation, state, causeName);
+        var headline = state.Status switch
+        {
+            AlertStatus.Resolved => Resolved(observation, state, causeName),
+            AlertStatus.Suspicious => Suspicious(observation, state, assessment, causeName),
+            _ => Open(observation, state, causeName),
+        };
         var action = SuggestedAction.For(cause);
 
         var text = new StringBuilder(headline).Append('\n');
         text.Append(CultureInfo.InvariantCulture,
             $"Window {observation.WindowDevices} devices against a baseline median of {Number(assessment.Baseline.Median)} "
             + $"(MAD {Number(assessment.Baseline.Mad)}, {assessment.Baseline.SampleCount} comparable windows); rule {assessment.Rule}.\n");
+        if (observation.WindowNetworks is int networks)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"Networks: {Networks(networks)}; paging needs {assessment.RequiredNetworks}.\n");
+        }
         if (observation.DiagnosisMix is { Count: > 0 } mix)
         {
             var codes = mix.Where(e => e.Value > 0).OrderByDescending(e => e.Value).ThenBy(e => e.Key)
@@ -42,6 +50,13 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
                 $"Chain: {Role(chain.Role)} '{chain.Subject}' issued by '{chain.Issuer}' (SPKI {chain.SpkiSha256}), {chain.Devices} devices.\n");
         }
 
+        if (state.Status == AlertStatus.Suspicious)
+        {
+            // The one benign cause of "every device from one network": the service sees its proxy, not the clients.
+            text.Append("Not paged: too few independent networks, as forged reports look. If this is real and every report reaches ")
+                .Append("the service through a reverse proxy, list the proxy in Network:TrustedProxies.\n");
+        }
+
         text.Append("Action: ").Append(action);
         return new AlertSummary(state.Series, cause, headline, action, text.ToString());
     }
@@ -50,11 +65,24 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
     {
         var share = Share(observation) is { } s ? $" ({s})" : "";
         var chain = observation.TopChain is { } c ? " — " + ChainPhrase(state.Cause ?? observation.DominantDiagnosis, c) : "";
-        return $"{causeName} {Where(state.Series)}: {observation.WindowDevices} devices{share} fail since {Clock(state.OpenedAt)}{chain}";
+        return $"{causeName} {Where(state.Series)}: {observation.WindowDevices} devices{share}{From(observation)} fail since {Clock(state.OpenedAt)}{chain}";
     }
 
+    /// <summary>"Suspicious: 70 devices from 1 network on api.example.com": what a forged burst looks like; not paged.</summary>
+    private static string Suspicious(SeriesObservation observation, AlertState state, SpikeAssessment assessment, string causeName) =>
+        $"Suspicious: {observation.WindowDevices} devices{From(observation)} {Where(state.Series)} ({causeName}) since {Clock(state.OpenedAt)}"
+        + $" — not paged: fewer than {assessment.RequiredNetworks} independent networks";
+
+    private static string From(SeriesObservation observation) =>
+        observation.WindowNetworks is int n ? " from " + Networks(n) : "";
+
+    private static string Networks(int n) => n == 1 ? "1 network" : $"{n} networks";
+
     private static string Resolved(SeriesObservation observation, AlertState state, string causeName) =>
-        state.FiredAt is { } fired
+        state.FiredAt is null && state.SuspectedAt is { } suspected
+            ? $"Resolved without paging: suspicious {causeName} {Where(state.Series)} since {Clock(suspected)}, peak {state.PeakDevices} devices "
+              + $"from {Networks(state.PeakNetworks)}"
+        : state.FiredAt is { } fired
             ? $"Resolved: {causeName} {Where(state.Series)}, firing since {Clock(fired)} with a peak of {state.PeakDevices} devices, "
               + $"is back to {observation.WindowDevices} devices (baseline {Number(state.BaselineMedian)})"
             : $"Not confirmed: {causeName} {Where(state.Series)} spiked at {Clock(state.OpenedAt)} to {state.PeakDevices} devices "

@@ -68,6 +68,18 @@ public sealed record DetectorOptions
     /// <summary>A series with no history at all (new version, new chain) fires without a baseline at this many devices.</summary>
     public int FirstSeenMinDevices { get; init; } = 50;
 
+    /// <summary>
+    /// <c>Alerting:MinNetworksToPage</c>: a spike pages only when its devices reported from at least this many distinct
+    /// source networks (IPv4 /24, IPv6 /48) more than the baseline median, and the network count passes the same ratio and
+    /// z-score tests as the device count (background noise swings it as much); with fewer it opens a non-paging suspicious
+    /// alert. <c>POST /v1/reports</c> is public and device ids are free to mint, so the network is the evidence a forger
+    /// cannot multiply cheaply. A report with a valid ingest key counts as its own network. 5 is from the backtest with
+    /// networks (docs/forged-reports.md): the smallest simulated incident that pages reaches it with a wide margin,
+    /// one or two networks (a forger, a conference room) never do. 0 turns the check off (e.g. when every report
+    /// arrives through a proxy missing from <c>Network:TrustedProxies</c> and so from one address).
+    /// </summary>
+    public int MinNetworksToPage { get; init; } = 5;
+
     /// <summary>A firing, unacknowledged alert is notified again after this long.</summary>
     public TimeSpan RepeatInterval { get; init; } = TimeSpan.FromHours(1);
 
@@ -109,6 +121,7 @@ public sealed record DetectorOptions
 
         Range(problems, nameof(PendingEvaluations), PendingEvaluations, 1, 60);
         Range(problems, nameof(FirstSeenMinDevices), FirstSeenMinDevices, 1, int.MaxValue);
+        Range(problems, nameof(MinNetworksToPage), MinNetworksToPage, 0, 100_000);
         if (RepeatInterval <= TimeSpan.Zero)
         {
             problems.Add(Problem(nameof(RepeatInterval), "must be positive", RepeatInterval));

@@ -15,9 +15,33 @@ public sealed record SpikeAssessment(
     double? FailureRate,
     int Floor,
     SpikeRule Rule,
-    bool IsClear)
+    bool IsClear,
+    int? Networks = null,
+    int RequiredNetworks = 0)
 {
     public bool IsSpike => Rule != SpikeRule.None;
+
+    /// <summary>
+    /// Whether the devices came from enough independent source networks to page: the spike must hold when networks are
+    /// counted instead of devices. Usual failures come about one device per network, so the network count of a quiet
+    /// window follows the device baseline; a forged burst adds devices but one network. True when networks were not
+    /// measured or the check is off (<see cref="DetectorOptions.MinNetworksToPage"/> 0).
+    /// </summary>
+    public bool IsIndependent => Networks is not int n || RequiredNetworks == 0 || n >= RequiredNetworks;
+
+    /// <summary>
+    /// The networks a spike needs: <see cref="DetectorOptions.MinNetworksToPage"/> above the baseline median, and as far
+    /// above the median as the device rule asks of devices (ratio floor and robust z-score on the same scale), because
+    /// background failures alone swing the network count by that much. Without history, MinNetworksToPage alone.
+    /// </summary>
+    private static int Required(DetectorOptions options, Baseline baseline, double scale)
+    {
+        if (options.MinNetworksToPage == 0) return 0;
+        if (baseline.IsEmpty) return options.MinNetworksToPage;
+        var median = baseline.Median;
+        var needed = Math.Max(median + options.MinNetworksToPage, Math.Max(options.RatioFloor * median, median + options.MadThreshold * scale));
+        return (int)Math.Ceiling(needed);
+    }
 
     public static SpikeAssessment Assess(SeriesObservation observation, DetectorOptions options)
     {
@@ -31,7 +55,7 @@ public sealed record SpikeAssessment(
             var firstSeenFloor = options.FirstSeenMinDevices;
             return new SpikeAssessment(devices, baseline, options.MadFloor, devices / options.MadFloor, null, rate, firstSeenFloor,
                 devices >= firstSeenFloor ? SpikeRule.FirstSeen : SpikeRule.None,
-                devices < options.ResolveFloorFraction * firstSeenFloor);
+                devices < options.ResolveFloorFraction * firstSeenFloor, observation.WindowNetworks, Required(options, baseline, options.MadFloor));
         }
 
         var median = baseline.Median;
@@ -55,6 +79,7 @@ public sealed record SpikeAssessment(
             : excess >= rateFloor ? SpikeRule.FailureRate
             : SpikeRule.None;
         var clear = devices < options.ResolveRatio * median || excess < options.ResolveFloorFraction * floor;
-        return new SpikeAssessment(devices, baseline, scale, z, median > 0 ? devices / median : null, rate, floor, rule, clear);
+        return new SpikeAssessment(devices, baseline, scale, z, median > 0 ? devices / median : null, rate, floor, rule, clear,
+            observation.WindowNetworks, Required(options, baseline, scale));
     }
 }

@@ -4,7 +4,8 @@ namespace ReportApi.Domain.Alerting;
 /// The alert state machine of design decision 7 as one pure function: observation + current alert + clock in, decision out.
 /// None → Pending → Firing (straight to Firing when <see cref="DetectorOptions.PendingEvaluations"/> is 1) →
 /// Acknowledged (external, <see cref="AlertAcknowledgement"/>) → Resolved after the quiet period; a resolved series opens
-/// a new alert on its next spike. Because the input state is the only memory, one open alert per series holds by
+/// a new alert on its next spike. A confirmed spike from too few independent networks goes to Suspicious instead of
+/// Firing (no page); it fires if the spike later spreads to enough networks, and resolves silently otherwise. Because the input state is the only memory, one open alert per series holds by
 /// construction, and the host can run it from any replica.
 /// </summary>
 public static class SpikeDetector
@@ -40,9 +41,10 @@ public static class SpikeDetector
         }
 
         var pending = new AlertState(observation.Series, AlertStatus.Pending, now, now, observation.WindowDevices,
-            observation.WindowDevices, assessment.Baseline.Median, 1, 0, observation.DominantDiagnosis);
+            observation.WindowDevices, assessment.Baseline.Median, 1, 0, observation.DominantDiagnosis,
+            PeakNetworks: observation.WindowNetworks ?? 0);
         return options.PendingEvaluations <= 1
-            ? Fire(observation, pending, assessment, now)
+            ? Confirm(observation, pending, assessment, now)
             : Decide(AlertTransition.Pending, pending, observation, assessment);
     }
 
@@ -55,6 +57,8 @@ public static class SpikeDetector
             LastEvaluatedAt = now,
             LastWindowDevices = devices,
             PeakDevices = Math.Max(open.PeakDevices, devices),
+            // The networks of the peak window, so "peak 72 devices from 1 network" describes one window.
+            PeakNetworks = devices >= open.PeakDevices ? observation.WindowNetworks ?? 0 : open.PeakNetworks,
             BaselineMedian = assessment.Baseline.Median,
             ConsecutiveSpikes = assessment.IsSpike ? open.ConsecutiveSpikes + 1 : 0,
             ConsecutiveClears = assessment.IsClear ? open.ConsecutiveClears + 1 : 0,
@@ -69,8 +73,23 @@ public static class SpikeDetector
 
             state = state with { Cause = observation.DominantDiagnosis ?? open.Cause };
             return state.ConsecutiveSpikes >= options.PendingEvaluations
-                ? Fire(observation, state, assessment, now)
+                ? Confirm(observation, state, assessment, now)
                 : Decide(AlertTransition.StillPending, state, observation, assessment);
+        }
+
+        if (open.Status == AlertStatus.Suspicious)
+        {
+            // The spike spread to enough networks: it is real after all, page now.
+            if (assessment.IsSpike && assessment.IsIndependent)
+            {
+                return Fire(observation, state with { ClearSince = null }, assessment, now);
+            }
+
+            var quietSince = assessment.IsClear ? open.ClearSince ?? now : (DateTimeOffset?)null;
+            state = state with { ClearSince = quietSince };
+            return quietSince is { } clear && now - clear >= options.QuietPeriod
+                ? Decide(AlertTransition.Resolve, state with { Status = AlertStatus.Resolved, ResolvedAt = now }, observation, assessment)
+                : Decide(AlertTransition.StillSuspicious, state, observation, assessment);
         }
 
         // Firing or acknowledged. Only clear windows count towards the quiet period; a window in the hysteresis band
@@ -89,6 +108,12 @@ public static class SpikeDetector
 
         return Decide(AlertTransition.StillFiring, state, observation, assessment);
     }
+
+    /// <summary>A spike that held: it pages when independent networks back it, else it is only suspicious.</summary>
+    private static AlertDecision Confirm(SeriesObservation observation, AlertState state, SpikeAssessment assessment, DateTimeOffset now) =>
+        assessment.IsIndependent
+            ? Fire(observation, state, assessment, now)
+            : Decide(AlertTransition.Suspect, state with { Status = AlertStatus.Suspicious, SuspectedAt = now }, observation, assessment);
 
     private static AlertDecision Fire(SeriesObservation observation, AlertState state, SpikeAssessment assessment, DateTimeOffset now) =>
         Decide(AlertTransition.Fire, state with { Status = AlertStatus.Firing, FiredAt = now, LastNotifiedAt = now }, observation, assessment);

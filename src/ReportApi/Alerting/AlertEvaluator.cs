@@ -84,6 +84,7 @@ internal sealed partial class AlertEvaluator(
 
         var from = minute - options.Window;
         var window = await SeriesObservations.WindowAsync(connection, transaction, from, minute, ct);
+        var networks = await SeriesObservations.NetworksAsync(connection, transaction, from, minute, ct);
         var open = await OpenAlertsAsync(connection, transaction, ct);
         var candidates = window.Keys.Union(open.Keys).ToList();
         var baselines = await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct);
@@ -93,7 +94,8 @@ internal sealed partial class AlertEvaluator(
         foreach (var series in candidates.OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {
             int? activeDevices = series.Level != SeriesLevel.Host && active.TryGetValue((series.App!, series.Version!), out var a) ? a : null;
-            var observation = new SeriesObservation(series, window.GetValueOrDefault(series), baselines[series], activeDevices);
+            var observation = new SeriesObservation(series, window.GetValueOrDefault(series), baselines[series], activeDevices,
+                WindowNetworks: networks.GetValueOrDefault(series));
             var current = open.TryGetValue(series, out var alert) ? alert : default;
             var decision = SpikeDetector.Evaluate(observation, current.State, minute, options);
             if (decision.Transition is AlertTransition.None or AlertTransition.AlreadyEvaluated) continue;
@@ -106,7 +108,7 @@ internal sealed partial class AlertEvaluator(
             decisions.Add(decision);
         }
 
-        var transitions = decisions.Count(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring));
+        var transitions = decisions.Count(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious));
         await using (var finish = new NpgsqlCommand(AlertingSql.FinishMinute, connection, transaction))
         {
             finish.Parameters.Add(Time(minute));
@@ -117,7 +119,7 @@ internal sealed partial class AlertEvaluator(
         await transaction.CommitAsync(ct);
 
         ReportApiTelemetry.AlertsEvaluated();
-        foreach (var decision in decisions.Where(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring)))
+        foreach (var decision in decisions.Where(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious)))
         {
             ReportApiTelemetry.AlertTransition(decision.Transition);
             LogTransition(minute, decision.State!.Series.ToString(), decision.Transition, decision.Summary?.Headline);
@@ -170,6 +172,7 @@ internal sealed partial class AlertEvaluator(
         command.Parameters.Add(Text(AlertJson.Mix(observation.DiagnosisMix) is { } mix ? AlertJson.Serialize(mix) : null));
         command.Parameters.Add(Text(chain is null ? null : AlertJson.Serialize(chain)));
         command.Parameters.Add(Text(versions is null ? null : AlertJson.Serialize(versions)));
+        command.Parameters.Add(new() { Value = (object?)observation.WindowNetworks ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         if (id is null)
         {
             var series = state.Series;

@@ -74,7 +74,8 @@ public sealed record AlertRow(
     string Action,
     IReadOnlyDictionary<string, int> DiagnosisMix,
     ChainInfo? TopChain,
-    IReadOnlyList<VersionInfo> TopVersions)
+    IReadOnlyList<VersionInfo> TopVersions,
+    int? WindowNetworks = null)
 {
     /// <summary>Reads the columns of <see cref="AlertingSql.AlertColumns"/>, in order.</summary>
     public static AlertRow Read(Npgsql.NpgsqlDataReader r) => new(
@@ -82,7 +83,24 @@ public sealed record AlertRow(
         r.GetFieldValue<DateTimeOffset>(7), Time(r, 8), Time(r, 9), Text(r, 10), Time(r, 11), r.GetFieldValue<DateTimeOffset>(12),
         r.GetInt32(13), r.GetInt32(14), r.GetDouble(15), r.IsDBNull(16) ? null : r.GetInt32(16), r.GetString(17), r.GetString(18),
         r.GetString(19), AlertJson.Read<Dictionary<string, int>>(Text(r, 20)) ?? [], AlertJson.Read<ChainInfo>(Text(r, 21)),
-        AlertJson.Read<List<VersionInfo>>(Text(r, 22)) ?? []);
+        AlertJson.Read<List<VersionInfo>>(Text(r, 22)) ?? [], r.IsDBNull(23) ? null : r.GetInt32(23));
+
+    /// <summary>
+    /// The reports behind the alert's window, for a responder to judge a suspicious spike (same series filters as the
+    /// alert; <c>from</c> is the window before the alert opened). Relative to the service's base URL.
+    /// </summary>
+    public string ReportsPath
+    {
+        get
+        {
+            var query = new List<string>();
+            if (App is not null) query.Add("app=" + Uri.EscapeDataString(App));
+            if (Version is not null) query.Add("version=" + Uri.EscapeDataString(Version));
+            if (NotedHostname is not null) query.Add("hostname=" + Uri.EscapeDataString(NotedHostname));
+            query.Add("from=" + Uri.EscapeDataString(OpenedAt.AddMinutes(-10).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)));
+            return "/v1/reports?" + string.Join('&', query);
+        }
+    }
 
     /// <summary>The series' share of its version's active devices where known, else that of its biggest failing version.</summary>
     public double? Share =>

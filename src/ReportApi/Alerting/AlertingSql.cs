@@ -38,6 +38,17 @@ internal static class AlertingSql
         GROUP BY GROUPING SETS ({LevelSets})
         """;
 
+    /// <summary>
+    /// Distinct source networks (keyed hashes) per series of every level in [$1, $2): the independent evidence a page
+    /// needs (issue #22). The same grouping as <see cref="WindowDevices"/>, over the minute network sets.
+    /// </summary>
+    public const string WindowNetworks = $"""
+        SELECT {LevelColumns}, count(DISTINCT n.network_id)
+        FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id
+        WHERE n.bucket >= $1 AND n.bucket < $2
+        GROUP BY GROUPING SETS ({LevelSets})
+        """;
+
     // The failure series of the candidate hosts ($1) and app versions ($2, $3): baselines need no other rows.
     private const string CandidateSeries = """
         SELECT id, app, version, noted_hostname, first_seen_at FROM failure_series
@@ -107,22 +118,22 @@ internal static class AlertingSql
 
     /// <summary>The open alerts, locked so an acknowledge waits for this evaluation (and vice versa) instead of being overwritten.</summary>
     public const string OpenAlerts = """
-        SELECT id, state::text FROM alerts WHERE status IN ('pending', 'firing', 'acknowledged') ORDER BY id FOR UPDATE
+        SELECT id, state::text FROM alerts WHERE status IN ('pending', 'firing', 'acknowledged', 'suspicious') ORDER BY id FOR UPDATE
         """;
 
     public const string AlertColumns = """
         id, series_key, level, app, version, noted_hostname, status, opened_at, fired_at, acknowledged_at, acknowledged_by,
         resolved_at, last_evaluated_at, window_devices, peak_devices, baseline_median, active_devices, headline, summary, action,
-        diagnosis_mix::text, top_chain::text, top_versions::text
+        diagnosis_mix::text, top_chain::text, top_versions::text, window_networks
         """;
 
-    /// <summary>$1..$19 as in <see cref="UpdateAlert"/> after the id, plus the identity of the series.</summary>
+    /// <summary>$1..$18 as in <see cref="UpdateAlert"/> after the id, plus the identity of the series.</summary>
     public const string InsertAlert = $"""
         INSERT INTO alerts (status, fired_at, acknowledged_at, resolved_at, last_evaluated_at, window_devices, peak_devices,
-            baseline_median, active_devices, state, headline, summary, action, diagnosis_mix, top_chain, top_versions,
+            baseline_median, active_devices, state, headline, summary, action, diagnosis_mix, top_chain, top_versions, window_networks,
             series_key, level, app, version, noted_hostname, opened_at)
-        VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15::jsonb, $16::jsonb, $17::jsonb,
-            $18, $19, $20, $21, $22, $23)
+        VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15::jsonb, $16::jsonb, $17::jsonb, $18,
+            $19, $20, $21, $22, $23, $24)
         RETURNING {AlertColumns}
         """;
 
@@ -135,22 +146,26 @@ internal static class AlertingSql
             window_devices = $7, peak_devices = $8, baseline_median = $9, active_devices = coalesce($10, active_devices),
             state = $11::jsonb, headline = $12, summary = $13, action = $14,
             diagnosis_mix = coalesce($15::jsonb, diagnosis_mix), top_chain = coalesce($16::jsonb, top_chain),
-            top_versions = coalesce($17::jsonb, top_versions)
+            top_versions = coalesce($17::jsonb, top_versions), window_networks = $18
         WHERE id = $1
         RETURNING {AlertColumns}
         """;
 
-    /// <summary>$1: 'firing', 'resolved' or 'all'. A pending spike that never fired is nobody's business: hidden.</summary>
+    /// <summary>
+    /// $1: 'firing', 'suspicious', 'resolved' or 'all'. A pending spike that never fired is nobody's business: hidden; a
+    /// suspicious one that resolved stays listed (someone may have forged reports: worth a look, not a page).
+    /// </summary>
     public const string ListAlerts = $"""
         SELECT {AlertColumns} FROM alerts
-        WHERE (fired_at IS NOT NULL OR status <> 'resolved')
-          AND ($1 = 'all' OR ($1 = 'firing' AND status IN ('firing', 'acknowledged')) OR ($1 = 'resolved' AND status = 'resolved'))
+        WHERE (fired_at IS NOT NULL OR status <> 'resolved' OR state->>'suspectedAt' IS NOT NULL)
+          AND ($1 = 'all' OR ($1 = 'firing' AND status IN ('firing', 'acknowledged')) OR ($1 = 'suspicious' AND status = 'suspicious')
+               OR ($1 = 'resolved' AND status = 'resolved'))
         ORDER BY opened_at DESC, id DESC
         LIMIT $2
         """;
 
     public const string LockAlert = """
-        SELECT state::text FROM alerts WHERE id = $1 AND (fired_at IS NOT NULL OR status <> 'resolved') FOR UPDATE
+        SELECT state::text FROM alerts WHERE id = $1 AND (fired_at IS NOT NULL OR status <> 'resolved' OR state->>'suspectedAt' IS NOT NULL) FOR UPDATE
         """;
 
     public const string GetAlert = $"SELECT {AlertColumns} FROM alerts WHERE id = $1";

@@ -18,8 +18,9 @@ internal static class AlertsEndpoints
         alerts.MapGet("", ListAsync).RequireAuthorization(Policies.Read)
             .WithName("GetAlerts")
             .WithSummary("Alerts, newest first")
-            .WithDescription($"state: firing (default; includes acknowledged), resolved or all. At most {MaxAlerts}. " +
-                "A pending spike that never fired is not listed.")
+            .WithDescription($"state: firing (default; includes acknowledged), suspicious, resolved or all. At most {MaxAlerts}. " +
+                "A pending spike that never fired is not listed. A suspicious alert spiked from fewer independent source networks " +
+                "than Alerting:MinNetworksToPage asks: it paged nobody; reportsUrl lists its reports.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Respond)
             .WithName("AcknowledgeAlert")
@@ -34,9 +35,9 @@ internal static class AlertsEndpoints
         string? state, NpgsqlDataSource dataSource, CancellationToken ct)
     {
         state ??= "firing";
-        if (state is not ("firing" or "resolved" or "all"))
+        if (state is not ("firing" or "suspicious" or "resolved" or "all"))
         {
-            return Problem(StatusCodes.Status400BadRequest, "The alerts query is invalid", $"state must be firing, resolved or all (was '{state}').");
+            return Problem(StatusCodes.Status400BadRequest, "The alerts query is invalid", $"state must be firing, suspicious, resolved or all (was '{state}').");
         }
 
         await using var command = dataSource.CreateCommand(AlertingSql.ListAlerts);
@@ -129,6 +130,7 @@ public sealed record AlertResponse(
     string Summary,
     string Action,
     int WindowDevices,
+    int? WindowNetworks,
     int PeakDevices,
     double BaselineMedian,
     int? ActiveDevices,
@@ -142,10 +144,11 @@ public sealed record AlertResponse(
     DateTimeOffset LastEvaluation,
     IReadOnlyDictionary<string, int> DiagnosisMix,
     ChainInfo? TopChain,
-    IReadOnlyList<VersionInfo> TopVersions)
+    IReadOnlyList<VersionInfo> TopVersions,
+    string ReportsUrl)
 {
     public static AlertResponse From(AlertRow a) => new(
         a.Id, a.SeriesKey, a.Level, a.App, a.Version, a.NotedHostname, a.Status, a.Headline, a.Summary, a.Action, a.WindowDevices,
-        a.PeakDevices, a.BaselineMedian, a.ActiveDevices, a.Share, a.OpenedAt, a.FiredAt, a.AcknowledgedAt, a.AcknowledgedBy, a.ResolvedAt,
-        a.OpenedAt, a.LastEvaluatedAt, a.DiagnosisMix, a.TopChain, a.TopVersions);
+        a.WindowNetworks, a.PeakDevices, a.BaselineMedian, a.ActiveDevices, a.Share, a.OpenedAt, a.FiredAt, a.AcknowledgedAt, a.AcknowledgedBy,
+        a.ResolvedAt, a.OpenedAt, a.LastEvaluatedAt, a.DiagnosisMix, a.TopChain, a.TopVersions, a.ReportsPath);
 }

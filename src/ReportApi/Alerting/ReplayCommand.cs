@@ -6,7 +6,7 @@ using ReportApi.Domain.Diagnosis;
 namespace ReportApi.Alerting;
 
 /// <summary>
-/// <c>ReportApi replay [--days 7] [--seed 1] [--scenario steady|rotation|launch]</c>: replays synthetic traffic minute by
+/// <c>ReportApi replay [--days 7] [--seed 1] [--scenario steady|rotation|launch|forged]</c>: replays synthetic traffic minute by
 /// minute through the detector with the default thresholds and a simulated clock, and prints when alerts fire and
 /// resolve. No database and no configuration: it is how a threshold change is checked before it ships.
 /// </summary>
@@ -30,12 +30,12 @@ internal static class ReplayCommand
             {
                 case "--days" when int.TryParse(value, CultureInfo.InvariantCulture, out days) && days is >= 1 and <= 60:
                 case "--seed" when int.TryParse(value, CultureInfo.InvariantCulture, out seed):
-                case "--scenario" when value is "steady" or "rotation" or "launch" && (scenario = value) is not null:
+                case "--scenario" when value is "steady" or "rotation" or "launch" or "forged" && (scenario = value) is not null:
                     i++;
                     break;
                 default:
                     output.WriteLine($"replay: unexpected '{args[i]}' {value}".TrimEnd());
-                    output.WriteLine("usage: replay [--days 1..60] [--seed N] [--scenario steady|rotation|launch]");
+                    output.WriteLine("usage: replay [--days 1..60] [--seed N] [--scenario steady|rotation|launch|forged]");
                     return 2;
             }
         }
@@ -63,6 +63,11 @@ internal static class ReplayCommand
                 Versions = [.. TrafficScenario.DefaultVersions, new SimulatedVersion(Bank, "3.3.0", 5_000, [Api, "auth.example.com"], incident.AddHours(1))],
                 Launches = [new LaunchIncident(Bank, "3.3.0", Api, incident.AddHours(1), TimeSpan.FromHours(3), 120, TrafficScenario.ServingChain,
                     DiagnosisCode.ClientConfigError)],
+            },
+            // Issue #22: 70 minted devices from one network for 20 minutes: suspicious, never a page.
+            "forged" => steady with
+            {
+                Forgeries = [new ForgedBurst(Bank, "3.1.0", Api, incident, TimeSpan.FromMinutes(20), 70, 1)],
             },
             _ => steady,
         };

@@ -30,6 +30,22 @@ internal static class SeriesObservations
         return counts;
     }
 
+    /// <summary>Distinct source networks in [from, to) per series of every level (issue #22: independent evidence).</summary>
+    public static async Task<Dictionary<SeriesKey, int>> NetworksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(AlertingSql.WindowNetworks, connection, transaction);
+        command.Parameters.Add(Time(from));
+        command.Parameters.Add(Time(to));
+        var counts = new Dictionary<SeriesKey, int>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (Key(reader, 0) is { } key) Merge(counts, key, (int)reader.GetInt64(4));
+        }
+        return counts;
+    }
+
     /// <summary>Baseline samples per candidate series, in <see cref="SpikeDetector"/>'s sense (missing before the series existed).</summary>
     public static async Task<Dictionary<SeriesKey, int[]>> BaselinesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, DetectorOptions options, CancellationToken ct)
@@ -188,10 +204,14 @@ internal static class SeriesObservations
         return command;
     }
 
-    /// <summary>The series key of a GROUPING SETS row (level, app, version, noted hostname from <paramref name="o"/>), or null for a '' component.</summary>
+    /// <summary>
+    /// The series key of a GROUPING SETS row (level, app, version, noted hostname from <paramref name="o"/>), or null for a
+    /// '' component or an overflow one: '(other)' collects the reports of series refused by the per-hour caps (issue #22),
+    /// which are counted in the totals but are no alerting series, so junk versions cannot grow the evaluator's work.
+    /// </summary>
     private static SeriesKey? Key(NpgsqlDataReader reader, int o)
     {
-        string? Get(int i) => reader.IsDBNull(o + i) ? null : reader.GetString(o + i);
+        string? Get(int i) => reader.IsDBNull(o + i) ? null : reader.GetString(o + i) is var v && v == Ingestion.SeriesCaps.Overflow ? "" : v;
         var (app, version, host) = (Get(1), Get(2), Get(3));
         return reader.GetString(o) switch
         {

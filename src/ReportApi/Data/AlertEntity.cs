@@ -4,7 +4,7 @@ namespace ReportApi.Data;
 /// One alert of one series (issue #5). The evaluator writes it with raw SQL (<c>AlertingSql</c>); EF only owns the
 /// schema. <see cref="State"/> is the domain <c>AlertState</c> as JSON, the state machine's only memory, so any
 /// replica can carry on from where another stopped; the other columns are that state and its last text flattened
-/// for the API and for SQL filters. A series has at most one open (pending, firing, acknowledged) alert: a partial
+/// for the API and for SQL filters. A series has at most one open (pending, firing, acknowledged, suspicious) alert: a partial
 /// unique index enforces it, whatever a bug in the evaluator would do.
 /// </summary>
 public sealed class AlertEntity
@@ -19,7 +19,7 @@ public sealed class AlertEntity
     public string? Version { get; init; }
     public string? NotedHostname { get; init; }
 
-    /// <summary><c>pending</c>, <c>firing</c>, <c>acknowledged</c> or <c>resolved</c>.</summary>
+    /// <summary><c>pending</c>, <c>firing</c>, <c>acknowledged</c>, <c>suspicious</c> (spiking from too few networks: not paged) or <c>resolved</c>.</summary>
     public required string Status { get; init; }
 
     public required DateTimeOffset OpenedAt { get; init; }
@@ -32,6 +32,9 @@ public sealed class AlertEntity
     public required int PeakDevices { get; init; }
     public required double BaselineMedian { get; init; }
     public int? ActiveDevices { get; init; }
+
+    /// <summary>Distinct source networks of the window's devices (issue #22); null for alerts written before networks were counted.</summary>
+    public int? WindowNetworks { get; init; }
     public required string State { get; init; }
     public required string Headline { get; init; }
     public required string Summary { get; init; }

@@ -26,6 +26,9 @@ internal sealed class MaintenanceService(
                 {
                     var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
                     await partitions.DropBeforeAsync(today.AddDays(-retention.Value.Days), stoppingToken);
+                    await using var prune = dataSource.CreateCommand(Ingestion.IngestSql.PruneSeries);
+                    prune.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+                    logger.LogDebug("Dropped {Count} series without a report in the retention window", await prune.ExecuteNonQueryAsync(stoppingToken));
                 }
                 await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
                 var pruned = await command.ExecuteNonQueryAsync(stoppingToken);

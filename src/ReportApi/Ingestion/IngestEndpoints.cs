@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ReportApi.Domain.Reports;
 using ReportApi.Observability;
+using ReportApi.Scope;
 
 namespace ReportApi.Ingestion;
 
@@ -22,6 +23,7 @@ internal static class IngestEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         if (app.ServiceProvider.GetRequiredService<IOptions<IngestOptions>>().Value.BenchmarkNullEndpoint)
@@ -42,7 +44,7 @@ internal static class IngestEndpoints
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> IngestAsync(
         HttpContext http, ReportAnalyzer analyzer, IngestQueue queue, IngestKeys keys, SourceCap sourceCap, IOptions<IngestOptions> options,
-        TimeProvider time, CancellationToken ct)
+        ScopeCheck scope, ScopeRejections outOfScope, SourceNetworks networks, TimeProvider time, CancellationToken ct)
     {
         var o = options.Value;
         if (!IsJson(http.Request.ContentType))
@@ -81,13 +83,21 @@ internal static class IngestEndpoints
         }
 
         var receivedAt = time.GetUtcNow();
+        if (IngestGate.OutOfScope(parsed.Reports, IngestGate.IsArray(body.Span), scope, outOfScope, receivedAt) is { } refused) return refused;
+        if (IngestGate.KeyMissing(parsed.Reports, keys, presentedKey) is { } unauthorized) return unauthorized;
+
+        var network = networks.Of(http.Connection.RemoteIpAddress);
         var records = new IngestRecord[parsed.Reports.Count];
         for (var i = 0; i < records.Length; i++)
         {
             var report = parsed.Reports[i];
             var record = await analyzer.AnalyzeAsync(report, receivedAt, keys.Vouches(presentedKey, report.AppBundleId), http.Connection.RemoteIpAddress, ct);
             var counts = sourceCap.Admit(http.Connection.RemoteIpAddress, report, record.DeviceHash, record.Authenticated, receivedAt);
-            records[i] = counts ? record : record with { CountsDevice = false };
+            records[i] = record with
+            {
+                CountsDevice = counts,
+                NetworkId = record.Authenticated ? networks.Keyed(record.DeviceHash, record.Id) : network,
+            };
         }
 
         var request = new WriteRequest(records, time.GetTimestamp());

@@ -6,7 +6,7 @@ namespace ReportApi.Ingestion;
 
 /// <summary>
 /// Finds the ingest key a request carries (<c>?key=</c>, or Basic auth from URL user-info) and decides per report
-/// whether it vouches for the report's app. Keys are compared as SHA-256 digests in constant time.
+/// whether it vouches for the report's app. An app with a configured key accepts no report without it. Keys are compared as SHA-256 digests in constant time.
 /// </summary>
 internal sealed class IngestKeys(IOptions<IngestOptions> options)
 {
@@ -32,6 +32,9 @@ internal sealed class IngestKeys(IOptions<IngestOptions> options)
 
     /// <summary>Whether the key matches some configured app (a wrong key is a misconfiguration worth a 401).</summary>
     public bool IsKnown(string presented) => options.Value.AppKeys.Any(k => Matches(k.Key, presented));
+
+    /// <summary>Whether the app has a key configured: then its reports must carry it (issue #22), or anyone could forge them.</summary>
+    public bool IsRequired(string? app) => app is not null && options.Value.AppKeys.Any(k => k.App == app);
 
     /// <summary>Whether the key is the one configured for this app.</summary>
     public bool Vouches(string? presented, string? app) =>

@@ -37,7 +37,8 @@ public sealed class IngestOptions
     /// <summary>
     /// <c>Ingest:AppKeys</c>: optional per-app ingest keys. TrustKit iOS cannot send headers, so the key travels in the
     /// report URL (<c>?key=</c>); TrustKit-Android also turns URL user-info into Basic auth. A report whose app's key
-    /// came with it is stored as authenticated; a wrong key is refused (401), no key is accepted unauthenticated.
+    /// came with it is stored as authenticated and counts as independent evidence for alerting; a wrong key is refused
+    /// (401), and so is a report for an app that has a key but came without it (issue #22: else anyone could forge it).
     /// </summary>
     public List<AppIngestKey> AppKeys { get; set; } = [];
 
@@ -51,6 +52,23 @@ public sealed class IngestOptions
     /// </summary>
     [Range(0, 1_000_000)]
     public int MaxDevicesPerSourcePerSeries { get; set; }
+
+    /// <summary>
+    /// <c>Ingest:MaxNewSeriesPerAppPerHour</c>: new failure series (app, version, platform, host, diagnosis, enforce) one app
+    /// may create per hour. Beyond it a new series' reports are stored and counted under the app's overflow series
+    /// (version '(other)'), which alerting ignores: junk versions cannot grow the evaluator's work without bound. A real
+    /// release adds a few dozen series at most.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxNewSeriesPerAppPerHour { get; set; } = 200;
+
+    /// <summary><c>Ingest:MaxNewSeriesPerHostPerHour</c>: the same per noted hostname.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxNewSeriesPerHostPerHour { get; set; } = 200;
+
+    /// <summary><c>Ingest:MaxNewSeriesPerHour</c>: the same for all apps and hosts together (random app ids); beyond it, app '(other)' too.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxNewSeriesPerHour { get; set; } = 2_000;
 
     /// <summary>Seconds put in <c>Retry-After</c> on 503.</summary>
     [Range(1, 3600)]

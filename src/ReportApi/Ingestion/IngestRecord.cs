@@ -7,6 +7,7 @@ namespace ReportApi.Ingestion;
 /// A parsed and analysed report, ready for the writer: everything the COPY row and its references need.
 /// <see cref="DiagnosisDeferred"/>: the slow path had no room (issue 21); <see cref="Diagnosis"/> is then <c>unknown</c>
 /// and the writer lists the stored report for the background pass that fills the diagnosis in.
+/// <see cref="NetworkId"/> is the keyed hash of its source network (<see cref="SourceNetworks"/>), never stored in <c>reports</c>.
 /// </summary>
 internal sealed record IngestRecord(
     Guid Id,
@@ -20,4 +21,5 @@ internal sealed record IngestRecord(
     string Diagnosis,
     bool Authenticated,
     bool CountsDevice = true,
-    bool DiagnosisDeferred = false);
+    bool DiagnosisDeferred = false,
+    long? NetworkId = null);

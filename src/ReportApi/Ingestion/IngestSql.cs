@@ -17,14 +17,15 @@ internal static class IngestSql
     private static readonly string Columns = string.Join(", ", ReportColumns);
 
     /// <summary>
-    /// The batch as one set of rows: every column travels as one binary array parameter ($1..$29, in
+    /// The batch as one set of rows: every column travels as one binary array parameter ($1..$30, in
     /// <see cref="StagedRows"/> order) and <c>unnest</c> zips them back into rows. One statement, no staging table:
     /// the temp table the writer used before cost a round trip to create, one for the COPY, and a file truncation at
     /// every commit (ON COMMIT DELETE ROWS), measured as the second-largest wait of the hot transaction.
     /// in_batch_duplicates: further copies of the row's report in the same batch, skipped before staging (ON CONFLICT
     /// cannot touch a row twice) but counted as duplicates in the rollups. counts_device: false when the report's
     /// source already added its share of devices to this series (SourceCap): stored and counted, its device not added
-    /// to the device sets that alerting reads.
+    /// to the device sets that alerting reads. network_id: the keyed hash of the source network (SourceNetworks), for
+    /// <see cref="NetworkCtes"/>.
     /// </summary>
     private static readonly string Staged = $"""
         staged AS MATERIALIZED (
@@ -33,13 +34,13 @@ internal static class IngestSql
                 $8::boolean[], $9::integer[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
                 $15::bytea[], $16::text[], $17::timestamptz[], $18::text[], $19::date[], $20::timestamptz[],
                 $21::bytea[], $22::bytea[], $23::bytea[], $24::bytea[], $25::text[], $26::jsonb[], $27::boolean[],
-                $28::integer[], $29::boolean[])
-            AS s ({Columns}, in_batch_duplicates, counts_device)
+                $28::integer[], $29::boolean[], $30::bigint[])
+            AS s ({Columns}, in_batch_duplicates, counts_device, network_id)
         )
         """;
 
     /// <summary>Parameter number of the writer loop's index in <see cref="InsertFresh"/> (after the staged columns).</summary>
-    public const int WriterParameter = 30;
+    public const int WriterParameter = 31;
 
     // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce
     // flag). StagedRows.SeriesKeys computes the same tuple in C# for InsertSeries.
@@ -48,20 +49,53 @@ internal static class IngestSql
         s.hostname, s.diagnosis, (CASE s.enforce_pinning WHEN true THEN 1 WHEN false THEN 0 ELSE -1 END)::smallint
         """;
 
+    private const string KeyColumns = "app, version, platform, noted_hostname, hostname, diagnosis, enforce";
+
     /// <summary>
-    /// Registers the batch's new series ($1..$7: the distinct series keys as arrays). NOT EXISTS first: ON CONFLICT
-    /// alone would burn an identity value for every series on every batch and exhaust an integer id within months.
-    /// A statement of its own because the insert of <see cref="InsertFresh"/> must see these rows.
+    /// Registers the batch's new series ($5..$11: its distinct series keys as arrays, <see cref="StagedRows"/>), at most
+    /// $2 per app, $3 per noted hostname and $4 in all per hour (counting the series first seen in the hour before $1;
+    /// issue #22: 9,000 junk versions must not become 9,000 alerting series). A refused series' reports go to its app's
+    /// overflow series (version '(other)'; the global one, app '(other)' too, once the total cap bites), which
+    /// <see cref="InsertFresh"/> falls back to: stored and counted, never alerted on. NOT EXISTS first: ON CONFLICT alone
+    /// would burn an identity value for every series on every batch and exhaust an integer id within months. A
+    /// statement of its own because the insert of <see cref="InsertFresh"/> must see these rows. Returns the refusals
+    /// by cap (app, host, total) and the series inserted.
     /// </summary>
-    public const string InsertSeries = """
-        INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
-        SELECT k.*, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::smallint[])
-            AS k (app, version, platform, noted_hostname, hostname, diagnosis, enforce)
-        WHERE NOT EXISTS (
-            SELECT 1 FROM failure_series f
-            WHERE (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce)
-                = (k.app, k.version, k.platform, k.noted_hostname, k.hostname, k.diagnosis, k.enforce))
-        ON CONFLICT (app, version, platform, noted_hostname, hostname, diagnosis, enforce) DO NOTHING
+    public static readonly string InsertSeries = $"""
+        WITH k AS (
+            SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::smallint[])
+                AS k ({KeyColumns})
+        ), fresh AS (
+            SELECT k.* FROM k
+            WHERE NOT EXISTS (
+                SELECT 1 FROM failure_series f WHERE (f.{KeyColumns.Replace(", ", ", f.")}) = (k.{KeyColumns.Replace(", ", ", k.")}))
+        ), recent AS MATERIALIZED (
+            SELECT app, noted_hostname FROM failure_series WHERE first_seen_at > $1 - interval '1 hour'
+        ), ranked AS (
+            SELECT f.*,
+                row_number() OVER (PARTITION BY f.app ORDER BY f.{KeyColumns.Replace(", ", ", f.")}) + coalesce(a.n, 0) > $2 AS over_app,
+                row_number() OVER (PARTITION BY f.noted_hostname ORDER BY f.{KeyColumns.Replace(", ", ", f.")}) + coalesce(h.n, 0) > $3 AS over_host,
+                row_number() OVER (ORDER BY f.{KeyColumns.Replace(", ", ", f.")}) + (SELECT count(*) FROM recent) > $4 AS over_total
+            FROM fresh f
+            LEFT JOIN (SELECT app, count(*) AS n FROM recent GROUP BY app) a ON a.app = f.app
+            LEFT JOIN (SELECT noted_hostname, count(*) AS n FROM recent GROUP BY noted_hostname) h ON h.noted_hostname = f.noted_hostname
+        ), wanted AS (
+            SELECT {KeyColumns} FROM ranked WHERE NOT (over_app OR over_host OR over_total)
+            UNION
+            SELECT CASE WHEN over_total THEN '{SeriesCaps.Overflow}' ELSE app END, {SeriesCaps.OverflowRest}
+            FROM ranked WHERE over_app OR over_host OR over_total
+        ), inserted AS (
+            INSERT INTO failure_series ({KeyColumns}, first_seen_at)
+            SELECT w.*, $1 FROM wanted w
+            WHERE NOT EXISTS (
+                SELECT 1 FROM failure_series f WHERE (f.{KeyColumns.Replace(", ", ", f.")}) = (w.{KeyColumns.Replace(", ", ", w.")}))
+            ORDER BY {KeyColumns}
+            ON CONFLICT ({KeyColumns}) DO NOTHING
+            RETURNING 1
+        )
+        SELECT count(*) FILTER (WHERE over_app), count(*) FILTER (WHERE over_host), count(*) FILTER (WHERE over_total),
+               (SELECT count(*) FROM inserted)
+        FROM ranked
         """;
 
     /// <summary>
@@ -85,15 +119,29 @@ internal static class IngestSql
             SELECT {Columns} FROM staged s WHERE s.dedup_key IN (SELECT dedup_key FROM fresh)
             RETURNING 1
         ), classified AS (
-            SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates,
+            SELECT s.received_at, f.id AS series_id, fr.dedup_key IS NOT NULL AS is_fresh, s.in_batch_duplicates, s.network_id,
                    CASE WHEN s.device_hash IS NOT NULL AND s.counts_device
                         THEN ('x' || encode(substring(s.device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint END AS device_id
             FROM staged s
-            JOIN failure_series f
-              ON (f.app, f.version, f.platform, f.noted_hostname, f.hostname, f.diagnosis, f.enforce) = ({SeriesKey})
+            {SeriesCaps.SeriesJoin(SeriesKey)}
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
-        ){GrainCtes("minute", "minute")}{LateMinutes}
+            WHERE f.id IS NOT NULL
+        ){GrainCtes("minute", "minute")}{NetworkCtes}{LateMinutes}
         SELECT count(*) FROM stored
+        """;
+
+    /// <summary>
+    /// The minute network sets (issue #22): which source networks the counted devices of each series reported from, so
+    /// alerting can ask for independent evidence. Same rule as the device sets: fresh reports whose device counts.
+    /// </summary>
+    private const string NetworkCtes = """
+        , networks_minute AS (
+            INSERT INTO failure_networks_minute (bucket, series_id, network_id)
+            SELECT DISTINCT date_trunc('minute', received_at, 'UTC'), series_id, network_id
+            FROM classified WHERE is_fresh AND device_id IS NOT NULL AND network_id IS NOT NULL
+            ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING
+        )
         """;
 
     // The minute rollup is sharded by writer loop (RollupSchemaSql.ShardedByWriter): concurrent writers upsert their
@@ -146,6 +194,17 @@ internal static class IngestSql
             SELECT DISTINCT date_trunc('minute', c.received_at, 'UTC') FROM classified c, closing w WHERE c.received_at < w.at
             ON CONFLICT DO NOTHING
         )
+        """;
+
+    /// <summary>
+    /// Retention for series (issue #22): a series first seen before $1 that has no rollup row left (its partitions were
+    /// dropped) had no report for the whole retention window: it goes, so junk versions do not stay forever. Rollups
+    /// hold every stored report's series, so checking them is enough; one hashed anti-join, once an hour.
+    /// </summary>
+    public static readonly string PruneSeries = $"""
+        DELETE FROM failure_series f
+        WHERE f.first_seen_at < $1
+          AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
         """;
 
     public const string InsertChain = """

@@ -18,7 +18,7 @@ namespace ReportApi.Ingestion;
 /// waiting request after the commit. Concurrent requests share one commit; nothing is acknowledged before it.
 /// </summary>
 internal sealed partial class ReportWriter(
-    IngestQueue queue, NpgsqlDataSource dataSource, PartitionMaintenance partitions,
+    IngestQueue queue, NpgsqlDataSource dataSource, PartitionMaintenance partitions, SeriesCaps seriesCaps,
     IOptions<IngestOptions> options, TimeProvider time, ILogger<ReportWriter> logger) : BackgroundService
 {
     // Fingerprints already committed: chains and pin sets are stored once, and an incident repeats a few of them.
@@ -160,20 +160,24 @@ internal sealed partial class ReportWriter(
             rows.Add(record, duplicates);
         }
 
-        // One round trip for the whole batch: new chains and pin sets, new series, then the reports with their dedup
-        // claims and minute rollups. BEGIN travels with it; COMMIT is the second and last round trip.
+        // One round trip for the whole batch: new chains and pin sets, new series (within the per-hour caps), then the
+        // reports with their dedup claims, minute rollups and network sets. BEGIN travels with it; COMMIT is the second and last round trip.
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var statements = new NpgsqlBatch(connection, transaction))
         {
             AddReferences(statements, newChains.Values, newPinSets.Values, now);
             var series = new NpgsqlBatchCommand(IngestSql.InsertSeries);
-            rows.AddSeriesParameters(series.Parameters, now);
+            seriesCaps.AddParameters(series.Parameters, now);
+            rows.AddSeriesParameters(series.Parameters);
             statements.BatchCommands.Add(series);
             var insert = new NpgsqlBatchCommand(IngestSql.InsertFresh);
             rows.AddParameters(insert.Parameters, writer);
             statements.BatchCommands.Add(insert);
             await using var reader = await statements.ExecuteReaderAsync();
-            // The batch's only result set is InsertFresh's count; the reader skips the other commands' empty ones.
+            // Two result sets: the series caps' refusals, then InsertFresh's count (the reference inserts return none).
+            await reader.ReadAsync();
+            seriesCaps.Observe(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            await reader.NextResultAsync();
             await reader.ReadAsync();
             var stored = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
             await reader.DisposeAsync();

@@ -10,6 +10,9 @@ namespace ReportApi.Ingestion;
 /// window): forged reports can mint device ids at will, but from one network they add at most the cap. Kept in
 /// memory per replica (an attacker spread over N replicas gets N × cap, still below the floors with the defaults),
 /// bounded by forgetting everything past 100,000 keys. The source is a network prefix and never stored.
+/// Opt-in, and complementary to the independent-evidence check that is on by default (issue #22,
+/// <c>Alerting:MinNetworksToPage</c>): that one asks a page for breadth (many networks), this one limits how many
+/// devices one network adds, so a forger with a few networks cannot inflate the device counts of a real spike either.
 /// </summary>
 internal sealed class SourceCap(IOptions<IngestOptions> options)
 {

@@ -5,8 +5,8 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Ingestion;
 
 /// <summary>
-/// One batch's reports as column arrays, the parameters of <see cref="IngestSql.InsertFresh"/> ($1..$29 in
-/// <see cref="IngestSql.ReportColumns"/> order, then in_batch_duplicates and counts_device). Npgsql writes each array
+/// One batch's reports as column arrays, the parameters of <see cref="IngestSql.InsertFresh"/> ($1..$30 in
+/// <see cref="IngestSql.ReportColumns"/> order, then in_batch_duplicates, counts_device and network_id). Npgsql writes each array
 /// in PostgreSQL's binary format straight from these typed arrays (sized for the batch): 29 allocations per batch,
 /// none per report.
 /// </summary>
@@ -24,6 +24,7 @@ internal sealed class StagedRows
     private readonly DateOnly?[] _pinsExpiration;
     private readonly bool[] _authenticated, _countsDevice;
     private readonly int[] _inBatchDuplicates;
+    private readonly long?[] _networkId;
     private int _count;
 
     public StagedRows(int capacity)
@@ -42,6 +43,7 @@ internal sealed class StagedRows
         _pinsExpiration = new DateOnly?[capacity];
         _authenticated = new bool[capacity]; _countsDevice = new bool[capacity];
         _inBatchDuplicates = new int[capacity];
+        _networkId = new long?[capacity];
     }
 
     public int Count => _count;
@@ -79,6 +81,7 @@ internal sealed class StagedRows
         _authenticated[i] = record.Authenticated;
         _inBatchDuplicates[i] = inBatchDuplicates;
         _countsDevice[i] = record.CountsDevice;
+        _networkId[i] = record.NetworkId;
     }
 
     /// <summary>The parameters of <see cref="IngestSql.InsertFresh"/>, the writer loop's index last.</summary>
@@ -113,14 +116,16 @@ internal sealed class StagedRows
         Add(parameters, _authenticated, NpgsqlDbType.Boolean);
         Add(parameters, _inBatchDuplicates, NpgsqlDbType.Integer);
         Add(parameters, _countsDevice, NpgsqlDbType.Boolean);
+        Add(parameters, _networkId, NpgsqlDbType.Bigint);
         parameters.Add(new NpgsqlParameter<short> { TypedValue = writer, NpgsqlDbType = NpgsqlDbType.Smallint });
     }
 
     /// <summary>
-    /// The parameters of <see cref="IngestSql.InsertSeries"/>: the batch's distinct series keys as seven arrays, in the
-    /// same form as the SQL's series key ('' for a missing text, 1/0/-1 for the enforce flag), then the first-seen time.
+    /// The series keys of <see cref="IngestSql.InsertSeries"/> ($5..$11, after the caps' parameters): the batch's distinct
+    /// series keys as seven arrays, in the same form as the SQL's series key ('' for a missing text, 1/0/-1 for the
+    /// enforce flag).
     /// </summary>
-    public void AddSeriesParameters(NpgsqlParameterCollection parameters, DateTimeOffset now)
+    public void AddSeriesParameters(NpgsqlParameterCollection parameters)
     {
         var keys = new HashSet<(string, string, string, string, string, string, short)>();
         for (var i = 0; i < _count; i++)
@@ -135,7 +140,6 @@ internal sealed class StagedRows
         AddKeys(parameters, keys.Select(k => k.Item5).ToArray(), NpgsqlDbType.Text);
         AddKeys(parameters, keys.Select(k => k.Item6).ToArray(), NpgsqlDbType.Text);
         AddKeys(parameters, keys.Select(k => k.Item7).ToArray(), NpgsqlDbType.Smallint);
-        parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
     }
 
     private static void AddKeys<T>(NpgsqlParameterCollection parameters, T[] values, NpgsqlDbType type) =>

@@ -20,7 +20,7 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
             alert.Id, alert.SeriesKey, alert.Level, alert.App, alert.Version, alert.NotedHostname, alert.Status, alert.Headline,
             alert.Summary, alert.Action, alert.WindowDevices, alert.PeakDevices, alert.BaselineMedian, alert.ActiveDevices, alert.Share,
             alert.DominantDiagnosis, alert.DiagnosisMix, alert.TopChain, alert.TopVersions, alert.OpenedAt, alert.FiredAt, alert.ResolvedAt,
-            ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}"));
+            ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}", alert.WindowNetworks));
     }
 
     /// <summary>The failing reports from ten minutes before the alert fired, filtered to the series.</summary>
@@ -61,4 +61,5 @@ public sealed record AlertNotificationBody(
     DateTimeOffset? FiredAt,
     DateTimeOffset? ResolvedAt,
     string ReportsUrl,
-    string AlertUrl);
+    string AlertUrl,
+    int? WindowNetworks = null);

@@ -105,6 +105,7 @@ internal static class NotificationRenderer
             {
                 ["series"] = a.SeriesKey,
                 ["devices"] = a.WindowDevices,
+                ["networks"] = a.WindowNetworks,
                 ["share"] = a.Share,
                 ["baseline_median"] = a.BaselineMedian,
                 ["diagnosis_mix"] = System.Text.Json.JsonSerializer.SerializeToNode(a.DiagnosisMix, NotificationJson.Options),
@@ -138,7 +139,8 @@ internal static class NotificationRenderer
     private static string Numbers(AlertNotificationBody a)
     {
         var share = a.Share is { } s ? $" ({(s * 100).ToString("0.0", CultureInfo.InvariantCulture)}% of active devices)" : "";
-        return $"*Devices:* {a.WindowDevices}{share} · *peak* {a.PeakDevices} · *baseline* {a.BaselineMedian.ToString("0.#", CultureInfo.InvariantCulture)}";
+        var networks = a.WindowNetworks is { } n ? $" from {n} {(n == 1 ? "network" : "networks")}" : "";
+        return $"*Devices:* {a.WindowDevices}{share}{networks} · *peak* {a.PeakDevices} · *baseline* {a.BaselineMedian.ToString("0.#", CultureInfo.InvariantCulture)}";
     }
 
     private static string Versions(AlertNotificationBody a) =>

@@ -107,4 +107,15 @@ internal static class ReportApiTelemetry
         _notificationBacklog = pending;
         _deadLetters = deadLetters;
     }
+
+    // Issue #22: what the forged-report defences refused or folded.
+    private static readonly Counter<long> OutOfScopeReports = Meter.CreateCounter<long>("pinreports.reports.out_of_scope", "{report}",
+        "Reports refused (422) as outside Ingest:Scope, by reason (app, platform, host); never stored.");
+
+    private static readonly Counter<long> SeriesFolded = Meter.CreateCounter<long>("pinreports.series.capped", "{series}",
+        "New failure series refused by a per-hour cap (by cap: app, host, total); their reports went to an overflow series.");
+
+    public static void OutOfScope(string reason, int reports) => OutOfScopeReports.Add(reports, new KeyValuePair<string, object?>("reason", reason));
+
+    public static void SeriesCapped(string cap, long series) => SeriesFolded.Add(series, new KeyValuePair<string, object?>("cap", cap));
 }

@@ -22,7 +22,8 @@ internal static class PrivacyEndpoints
     }
 
     private static async Task<Results<Ok<DeviceDeletion>, ProblemHttpResult>> DeleteDeviceAsync(
-        string vendorId, DeviceIdHasher hasher, NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+        string vendorId, DeviceIdHasher hasher, Ingestion.SourceNetworks networks, NpgsqlDataSource dataSource, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(vendorId) || vendorId.Length > 256)
         {
@@ -49,6 +50,11 @@ internal static class PrivacyEndpoints
             await using var derived = new NpgsqlCommand(sql, connection, transaction);
             derived.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
             await derived.ExecuteNonQueryAsync(ct);
+        }
+        await using (var network = new NpgsqlCommand(PrivacySql.DeleteKeyedNetwork, connection, transaction))
+        {
+            network.Parameters.Add(new NpgsqlParameter("network_id", NpgsqlDbType.Bigint) { Value = networks.Keyed(hash, Guid.Empty) });
+            await network.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
         // The log names the pseudonym, never the raw id: the log must not become the copy we just deleted.

@@ -60,4 +60,10 @@ internal static class PrivacySql
           AND r.writer = (SELECT w.writer FROM failure_rollups_{suffix} w
                           WHERE w.bucket = g.bucket AND w.series_id = g.series_id ORDER BY w.devices DESC, w.writer LIMIT 1)
         """ : "";
+
+    /// <summary>
+    /// A keyed report's source network is derived from its device (issue #22: each keyed device is its own evidence), so
+    /// that network id is per-device data too and goes with the device.
+    /// </summary>
+    public const string DeleteKeyedNetwork = "DELETE FROM failure_networks_minute WHERE network_id = @network_id";
 }

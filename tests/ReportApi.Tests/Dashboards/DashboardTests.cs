@@ -73,6 +73,9 @@ public sealed partial class DashboardTests(PostgresFixture postgres)
             {
                 ["Diagnosis:TrustedRootsFile"] = pki.RootsFile,
                 ["Alerting:Evaluator:Enabled"] = "false",
+                // The simulator's devices report from many networks (X-Forwarded-For): independent evidence for the page.
+                ["Network:TrustedProxies:0"] = "127.0.0.1",
+                ["Network:TrustedProxies:1"] = "::1",
                 ["Pins:SettleDelay"] = "00:00:00",
             }, s => s.AddSingleton<TimeProvider>(clock));
             var fleet = new PinReports.Simulator.Fleet(pki, devices: 200, seed: 5);

@@ -6,7 +6,7 @@ using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Security;
 
-/// <summary>Optional per-app ingest keys: in the report URL (TrustKit iOS) or as Basic auth from URL user-info (TrustKit-Android).</summary>
+/// <summary>Per-app ingest keys (required for an app once configured): in the report URL (TrustKit iOS) or as Basic auth from URL user-info (TrustKit-Android).</summary>
 public sealed class IngestKeyTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -24,12 +24,19 @@ public sealed class IngestKeyTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(app, $"/v1/reports?key={BankKey}", Body("query-key"))).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(app, "/v1/reports", Body("basic-key"), basic: BankKey)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(app, "/v1/reports", Body("user-and-key"), basic: $"reporter:{BankKey}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(app, "/v1/reports", Body("no-key"))).StatusCode);
-        // Another app's key does not vouch for this app's reports.
-        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(app, $"/v1/reports?key={OtherKey}", Body("wrong-app"))).StatusCode);
+        // Issue #22: an app with a key configured accepts no report without it; another app's key does not vouch for it.
+        var noKey = await PostAsync(app, "/v1/reports", Body("no-key"));
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        Assert.Equal("https://pinreports.dev/problems/ingest-key-required", (await noKey.ProblemAsync()).GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(app, $"/v1/reports?key={OtherKey}", Body("wrong-app"))).StatusCode);
+        // An app without a key is still open (unauthenticated).
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(app, "/v1/reports", Body("free-app", "com.example.free"))).StatusCode);
+        // Arrays are all-or-nothing: one keyless report of the keyed app refuses the whole request.
+        var mixed = $"[{Body("mixed-free", "com.example.free")},{Body("mixed-bank")}]";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(app, "/v1/reports", mixed)).StatusCode);
 
         Assert.Equal(3, await app.CountAsync("SELECT count(*) FROM reports WHERE authenticated"));
-        Assert.Equal(2, await app.CountAsync("SELECT count(*) FROM reports WHERE NOT authenticated"));
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM reports WHERE NOT authenticated"));
         using var page = JsonDocument.Parse(await app.Reader.GetStringAsync("/v1/reports", Ct));
         Assert.Equal(3, page.RootElement.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("authenticated").GetBoolean()));
     }

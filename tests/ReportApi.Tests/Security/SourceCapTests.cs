@@ -16,7 +16,8 @@ public sealed class SourceCapTests(PostgresFixture postgres)
         await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?>
         {
             ["Ingest:MaxDevicesPerSourcePerSeries"] = "3",
-            ["Ingest:AppKeys:0:App"] = "com.example.bank",
+            // Issue #22: a keyed app accepts only keyed reports, so the exemption is shown on another app.
+            ["Ingest:AppKeys:0:App"] = "com.example.keyed",
             ["Ingest:AppKeys:0:Key"] = Key,
         });
         var pki = LivePki.Create("api.bank.example", "cap");
@@ -41,10 +42,17 @@ public sealed class SourceCapTests(PostgresFixture postgres)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/reports?key={Key}")
             {
-                Content = new StringContent(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: $"keyed-{i}").ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+                Content = new StringContent(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: $"keyed-{i}", bundleId: "com.example.keyed").ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
             };
             Assert.Equal(HttpStatusCode.NoContent, (await app.Client.SendAsync(request, Ct)).StatusCode);
         }
-        Assert.Equal(8, await app.CountAsync("SELECT count(DISTINCT device_id) FROM failure_devices_minute d JOIN failure_series s ON s.id = d.series_id WHERE s.version = '3.1.0'"));
+        Assert.Equal(5, await app.CountAsync("SELECT count(DISTINCT device_id) FROM failure_devices_minute d JOIN failure_series s ON s.id = d.series_id WHERE s.app = 'com.example.keyed'"));
+        // Each keyed device is its own evidence: five network ids, where the ten unkeyed ones share one.
+        Assert.Equal(5, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id WHERE s.app = 'com.example.keyed'"));
+        Assert.Equal(1, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id WHERE s.version = '3.1.0' AND s.app = 'com.example.bank'"));
+
+        // A keyed device's network id is derived from it: deleting the device's data deletes it too.
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.DeleteAsync("/v1/devices/keyed-0", Ct)).StatusCode);
+        Assert.Equal(4, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute n JOIN failure_series s ON s.id = n.series_id WHERE s.app = 'com.example.keyed'"));
     }
 }

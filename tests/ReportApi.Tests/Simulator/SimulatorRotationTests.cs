@@ -96,6 +96,10 @@ public sealed class SimulatorRotationTests(PostgresFixture postgres)
             {
                 ["Diagnosis:TrustedRootsFile"] = pki.RootsFile,
                 ["Alerting:Evaluator:Enabled"] = "false", // the test evaluates chosen minutes itself
+                // The simulator sends each device's address as X-Forwarded-For: a rotation fails devices on many networks,
+                // which is what lets it page under the default Alerting:MinNetworksToPage (issue #22).
+                ["Network:TrustedProxies:0"] = "127.0.0.1",
+                ["Network:TrustedProxies:1"] = "::1",
             }, s => s.AddSingleton<TimeProvider>(clock));
             var fleet = new Fleet(pki, devices: 200, seed: 11);
             var engine = new ScenarioEngine(fleet, pki, new ScenarioOptions
@@ -125,6 +129,7 @@ public sealed class SimulatorRotationTests(PostgresFixture postgres)
             Assert.Equal(HttpStatusCode.OK, status);
             var host = Assert.Single(alerts, a => a.SeriesKey == "host:api.example.com");
             Assert.Equal("firing", host.Status);
+            Assert.Matches(@" devices( \(.*\))? from \d{2,} networks fail since", host.Headline);
             Assert.Contains("server-rotation", host.Headline, StringComparison.Ordinal);
             Assert.DoesNotContain(alerts, a => a.SeriesKey.Contains("3.0.2", StringComparison.Ordinal) || a.SeriesKey.Contains("login", StringComparison.Ordinal));
             using var list = JsonDocument.Parse(await app.Reader.GetStringAsync("/v1/alerts?state=firing", Ct));

@@ -41,6 +41,15 @@ internal sealed class SimDevice(int index, DevicePlatform platform, AppRelease r
     /// <summary>The network the device is on ("home", or <see cref="Fleet.InterceptedNetwork"/>).</summary>
     public string Network { get; } = network;
 
+    /// <summary>
+    /// The address the device reports from, sent as <c>X-Forwarded-For</c> (the service believes it when the simulator's
+    /// address is in <c>Network:TrustedProxies</c>): a /24 of its own at home, one shared /24 on the intercepted corporate
+    /// network. Real incidents come from many networks; the service pages only on such independent evidence (issue #22).
+    /// </summary>
+    public string ClientAddress { get; } = network == Fleet.InterceptedNetwork
+        ? $"203.0.113.{2 + index % 250}"
+        : $"10.{(index >> 8) & 0xFF}.{index & 0xFF}.{2 + index * 7 % 250}";
+
     /// <summary>Per hostname, when this device last sent a report (TrustKit's rate limit after restarts: once a minute).</summary>
     public Dictionary<string, DateTimeOffset> LastReport { get; } = [];
 }

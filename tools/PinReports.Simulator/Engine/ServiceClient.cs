@@ -44,6 +44,7 @@ internal sealed class ServiceClient(HttpClient http, string? adminKey, string? r
             request.Headers.TryAddWithoutValidation("User-Agent", $"Dalvik/2.1.0 (Linux; U; Android {report.Device.OsVersion}; Pixel 7 Build/AP2A.240905.003)");
         }
 
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", report.Device.ClientAddress);
         using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
         return response.StatusCode;
     }

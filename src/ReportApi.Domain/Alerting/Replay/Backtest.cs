@@ -32,6 +32,7 @@ public static class Backtest
 
         // counts[s][end] = distinct devices in minutes [end - window, end): every baseline sample is a lookup.
         var counts = series.Select(s => s.WindowCounts(window)).ToArray();
+        var networks = series.Select(s => s.WindowNetworkCounts(window)).ToArray();
 
         var states = new AlertState?[series.Count];
         var events = new List<BacktestEvent>();
@@ -49,7 +50,7 @@ public static class Backtest
 
                 evaluations++;
                 var observation = new SeriesObservation(data.Key, counts[s][end], BaselineSamples(data, counts[s], end, window, options),
-                    data.ActiveDevices);
+                    data.ActiveDevices, WindowNetworks: networks[s][end]);
 
                 // The context (diagnosis mix, chain, versions) only shapes the text of an open alert, so it is built only
                 // when there is one; the state transition does not depend on it.
@@ -61,10 +62,10 @@ public static class Backtest
                 }
 
                 states[s] = decision.State;
-                if (decision.Transition is not (AlertTransition.None or AlertTransition.StillPending or AlertTransition.StillFiring))
+                if (decision.Transition is not (AlertTransition.None or AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious))
                 {
                     events.Add(new BacktestEvent(now, data.Key, decision.Transition, observation.WindowDevices,
-                        decision.Assessment.Baseline.Median, decision.Assessment.Rule, decision.Summary?.Headline));
+                        decision.Assessment.Baseline.Median, decision.Assessment.Rule, decision.Summary?.Headline, networks[s][end]));
                 }
             }
         }

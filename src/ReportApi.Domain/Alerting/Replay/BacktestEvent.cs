@@ -1,6 +1,6 @@
 namespace ReportApi.Domain.Alerting.Replay;
 
-/// <summary>One transition of the replay timeline (None, StillPending and StillFiring are not recorded).</summary>
+/// <summary>One transition of the replay timeline (None, StillPending, StillFiring and StillSuspicious are not recorded).</summary>
 public sealed record BacktestEvent(
     DateTimeOffset Time,
     SeriesKey Series,
@@ -8,4 +8,5 @@ public sealed record BacktestEvent(
     int Devices,
     double BaselineMedian,
     SpikeRule Rule,
-    string? Headline);
+    string? Headline,
+    int Networks = 0);

@@ -16,7 +16,7 @@ public static class BacktestReport
         foreach (var e in result.Events)
         {
             text.Append(inv, $"{Time(e.Time)}  {e.Transition,-16} {e.Series,-52} {e.Devices,6} devices  baseline {e.BaselineMedian,6:0.#}");
-            if (e.Headline is not null && e.Transition is AlertTransition.Fire or AlertTransition.Resolve)
+            if (e.Headline is not null && e.Transition is AlertTransition.Fire or AlertTransition.Resolve or AlertTransition.Suspect)
             {
                 text.Append("  ").Append(e.Headline);
             }
@@ -28,7 +28,9 @@ public static class BacktestReport
         var resolves = result.Of(AlertTransition.Resolve).Count;
         var repeats = result.Of(AlertTransition.Repeat).Count;
         var discards = result.Of(AlertTransition.Discard).Count;
-        text.Append(inv, $"{fires} fired, {resolves} resolved, {repeats} repeats, {discards} pending spikes discarded\n");
+        var suspects = result.Of(AlertTransition.Suspect).Count;
+        text.Append(inv, $"{fires} fired, {resolves} resolved, {repeats} repeats, {discards} pending spikes discarded");
+        text.Append(suspects > 0 ? $", {suspects} suspicious (not paged)\n" : "\n");
         return text.ToString();
     }
 

@@ -22,7 +22,12 @@ internal sealed class SimulatedSeries(SeriesKey key, int startMinute, int? activ
     /// For every end minute, the distinct devices failing in minutes [end − window, end): a device failing every minute
     /// counts once. A sliding multiset touches each failure twice instead of once per window it falls in.
     /// </summary>
-    public int[] WindowCounts(int window)
+    public int[] WindowCounts(int window) => Distinct(window, static f => f.Device);
+
+    /// <summary>For every end minute, the distinct source networks of the failures in minutes [end − window, end).</summary>
+    public int[] WindowNetworkCounts(int window) => Distinct(window, static f => f.Network);
+
+    private int[] Distinct(int window, Func<FailureEvent, int> of)
     {
         var counts = new int[Events.Length + 1];
         var inWindow = new Dictionary<int, int>();
@@ -30,17 +35,17 @@ internal sealed class SimulatedSeries(SeriesKey key, int startMinute, int? activ
         {
             foreach (var failure in Events[end - 1] ?? [])
             {
-                CollectionsMarshal.GetValueRefOrAddDefault(inWindow, failure.Device, out _)++;
+                CollectionsMarshal.GetValueRefOrAddDefault(inWindow, of(failure), out _)++;
             }
 
             if (end - 1 - window >= 0)
             {
                 foreach (var failure in Events[end - 1 - window] ?? [])
                 {
-                    ref var occurrences = ref CollectionsMarshal.GetValueRefOrNullRef(inWindow, failure.Device);
+                    ref var occurrences = ref CollectionsMarshal.GetValueRefOrNullRef(inWindow, of(failure));
                     if (--occurrences == 0)
                     {
-                        inWindow.Remove(failure.Device);
+                        inWindow.Remove(of(failure));
                     }
                 }
             }

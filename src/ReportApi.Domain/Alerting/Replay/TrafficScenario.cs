@@ -5,7 +5,7 @@ namespace ReportApi.Domain.Alerting.Replay;
 /// <summary>
 /// Synthetic pin-failure traffic: steady background failures (Poisson per version and hostname per minute, following a
 /// daily curve and quieter weekends), a few interception reports every hour from devices that then fail every minute for
-/// a while, and the incidents to inject. Deterministic for a given <see cref="Seed"/>.
+/// a while, and the incidents to inject. Every device reports from a home network (see <see cref="SharedNetworkShare"/>). Deterministic for a given <see cref="Seed"/>.
 /// </summary>
 public sealed record TrafficScenario
 {
@@ -61,6 +61,17 @@ public sealed record TrafficScenario
     public IReadOnlyList<RotationIncident> Rotations { get; init; } = [];
 
     public IReadOnlyList<LaunchIncident> Launches { get; init; } = [];
+
+    public IReadOnlyList<ForgedBurst> Forgeries { get; init; } = [];
+
+    /// <summary>
+    /// Share of devices that report through one of <see cref="SharedNetworks"/> large networks (a mobile carrier's
+    /// carrier-grade NAT, a big office): they collapse into few networks. The others sit on a network shared with about
+    /// one other device (a household). Pessimistic for real incidents: real carrier pools span many /24s.
+    /// </summary>
+    public double SharedNetworkShare { get; init; } = 0.4;
+
+    public int SharedNetworks { get; init; } = 30;
 
     public int Minutes => Days * 24 * 60;
 

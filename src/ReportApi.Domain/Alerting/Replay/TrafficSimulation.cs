@@ -37,6 +37,24 @@ public static class TrafficSimulation
             MinuteOf(scenario, l.Start + l.Duration), l.FailingDevices, l.Code, AddChain(chains, l.Chain))).ToList();
 
         var incidents = rotations.Concat(launches).ToArray();
+
+        // A device's source network: a few large shared networks (carrier NAT) or a household one. A pure function of the
+        // device and seed, so a device keeps its network all week.
+        var totalDevices = offsets[^1] + versions[^1].ActiveDevices;
+        var salt = (uint)scenario.Seed * 2654435761u;
+        int Network(int device)
+        {
+            var h = (uint)device * 2246822519u ^ salt;
+            h ^= h >> 15;
+            h *= 3266489917u;
+            h ^= h >> 13;
+            return (h % 1000) / 1000.0 < scenario.SharedNetworkShare ? (int)(h % (uint)scenario.SharedNetworks) : scenario.SharedNetworks + device / 2;
+        }
+
+        var forgeries = scenario.Forgeries.Select(f => (Version: VersionIndex(versions, f.App, f.Version), Host: HostIndex(hosts, f.Hostname),
+            From: MinuteOf(scenario, f.Start), Until: MinuteOf(scenario, f.Start + f.Duration), f.Devices, f.Networks)).ToArray();
+        var forgedDevice = totalDevices;
+        var forgedNetwork = scenario.SharedNetworks + totalDevices;
         var bursts = new List<(int Device, int Version, int Host, int Until)>();
         for (var minute = 0; minute < minutes; minute++)
         {
@@ -57,9 +75,10 @@ public static class TrafficSimulation
                     {
                         var device = offsets[v] + random.Next(versions[v].ActiveDevices);
                         var roll = random.NextDouble();
-                        layout.Add(minute, roll < 0.5 ? new FailureEvent(device, v, h, DiagnosisCode.Unknown, NoChain)
-                            : roll < 0.85 ? new FailureEvent(device, v, h, DiagnosisCode.InterceptionSuspected, interceptionChain)
-                            : new FailureEvent(device, v, h, DiagnosisCode.ClientConfigError, servingChain));
+                        var network = Network(device);
+                        layout.Add(minute, roll < 0.5 ? new FailureEvent(device, v, h, DiagnosisCode.Unknown, NoChain, network)
+                            : roll < 0.85 ? new FailureEvent(device, v, h, DiagnosisCode.InterceptionSuspected, interceptionChain, network)
+                            : new FailureEvent(device, v, h, DiagnosisCode.ClientConfigError, servingChain, network));
                     }
                 }
             }
@@ -81,7 +100,8 @@ public static class TrafficSimulation
             bursts.RemoveAll(b => b.Until <= minute);
             foreach (var burst in bursts)
             {
-                layout.Add(minute, new FailureEvent(burst.Device, burst.Version, burst.Host, DiagnosisCode.InterceptionSuspected, interceptionChain));
+                layout.Add(minute, new FailureEvent(burst.Device, burst.Version, burst.Host, DiagnosisCode.InterceptionSuspected, interceptionChain,
+                    Network(burst.Device)));
             }
 
             var chance = Math.Min(1, scenario.IncidentReportProbability * season);
@@ -96,8 +116,24 @@ public static class TrafficSimulation
                 {
                     if (random.NextDouble() < chance)
                     {
-                        layout.Add(minute, new FailureEvent(offsets[incident.Version] + i, incident.Version, incident.Host, incident.Code, incident.Chain));
+                        var device = offsets[incident.Version] + i;
+                        layout.Add(minute, new FailureEvent(device, incident.Version, incident.Host, incident.Code, incident.Chain, Network(device)));
                     }
+                }
+            }
+
+            // Forged reports: new device ids every burst, every one of them every minute, from a handful of networks.
+            foreach (var forgery in forgeries)
+            {
+                if (minute < forgery.From || minute >= forgery.Until)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < forgery.Devices; i++)
+                {
+                    layout.Add(minute, new FailureEvent(forgedDevice + i, forgery.Version, forgery.Host, DiagnosisCode.Unknown, NoChain,
+                        forgedNetwork + i % Math.Max(1, forgery.Networks)));
                 }
             }
         }

@@ -7,7 +7,7 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<AlertEntity>
 {
     public void Configure(EntityTypeBuilder<AlertEntity> builder)
     {
-        builder.ToTable("alerts", t => t.HasCheckConstraint("ck_alerts_status", "status IN ('pending', 'firing', 'acknowledged', 'resolved')"));
+        builder.ToTable("alerts", t => t.HasCheckConstraint("ck_alerts_status", "status IN ('pending', 'firing', 'acknowledged', 'suspicious', 'resolved')"));
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Id).UseIdentityAlwaysColumn();
         builder.Property(a => a.State).HasColumnType("jsonb");
@@ -16,7 +16,7 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<AlertEntity>
         builder.Property(a => a.TopVersions).HasColumnType("jsonb");
 
         // One open alert per series, enforced by the database: a second replica or a bug cannot open a twin.
-        builder.HasIndex(a => a.SeriesKey).IsUnique().HasFilter("status IN ('pending', 'firing', 'acknowledged')")
+        builder.HasIndex(a => a.SeriesKey).IsUnique().HasFilter("status IN ('pending', 'firing', 'acknowledged', 'suspicious')")
             .HasDatabaseName("ux_alerts_open_series_key");
         // GET /v1/alerts lists newest first.
         builder.HasIndex(a => a.OpenedAt);

@@ -130,6 +130,10 @@ namespace ReportApi.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("window_devices");
 
+                    b.Property<int?>("WindowNetworks")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_networks");
+
                     b.HasKey("Id")
                         .HasName("pk_alerts");
 
@@ -139,11 +143,11 @@ namespace ReportApi.Data.Migrations
                     b.HasIndex("SeriesKey")
                         .IsUnique()
                         .HasDatabaseName("ux_alerts_open_series_key")
-                        .HasFilter("status IN ('pending', 'firing', 'acknowledged')");
+                        .HasFilter("status IN ('pending', 'firing', 'acknowledged', 'suspicious')");
 
                     b.ToTable("alerts", null, t =>
                         {
-                            t.HasCheckConstraint("ck_alerts_status", "status IN ('pending', 'firing', 'acknowledged', 'resolved')");
+                            t.HasCheckConstraint("ck_alerts_status", "status IN ('pending', 'firing', 'acknowledged', 'suspicious', 'resolved')");
                         });
                 });
 
