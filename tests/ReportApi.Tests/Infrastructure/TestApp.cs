@@ -86,11 +86,24 @@ public sealed class TestApp : IAsyncDisposable
             ["Auth:ApiKeys:2:Role"] = "responder",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var factory = new Factory(all, configureServices);
-        if (kestrel is null) factory.UseKestrel(0);
-        else factory.UseKestrel(kestrel);
-        factory.StartServer();
-        return new TestApp(factory, connectionString);
+        for (var attempt = 1; ; attempt++)
+        {
+            var factory = new Factory(all, configureServices);
+            if (kestrel is null) factory.UseKestrel(0);
+            else factory.UseKestrel(kestrel);
+            try
+            {
+                factory.StartServer();
+                return new TestApp(factory, connectionString);
+            }
+            catch (ObjectDisposedException) when (attempt < 3)
+            {
+                // A host that fails to start (bad configuration, on purpose in many tests) can surface as
+                // ObjectDisposedException from the test server's teardown race instead of its own error (seen under
+                // heavy machine load); starting again reports the real error.
+                try { factory.Dispose(); } catch (ObjectDisposedException) { /* already torn down */ }
+            }
+        }
     }
 
     public async Task<long> CountAsync(string sql)
