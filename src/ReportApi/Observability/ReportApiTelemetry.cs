@@ -38,6 +38,9 @@ internal static class ReportApiTelemetry
         {
             Rejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
         }
+        foreach (var action in new[] { "update-required", "update-recommended", "none" }) AdvisoryAnswers.Add(0, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("known", "true"));
+        AdvisoryAnswers.Add(0, new KeyValuePair<string, object?>("action", "none"), new KeyValuePair<string, object?>("known", "false"));
+        foreach (var reason in new[] { "invalid", "rate-limited", "not-ready" }) AdvisoryRejections.Add(0, new KeyValuePair<string, object?>("reason", reason));
     }
 
     private static readonly Counter<long> Capped = Meter.CreateCounter<long>("pinreports.reports.source_capped", "{report}",
@@ -76,4 +79,14 @@ internal static class ReportApiTelemetry
 
     /// <summary>The dispatcher counts the backlog each poll; the gauge reads that count (a scrape never queries the database).</summary>
     public static void ObserveNotificationBacklog(Func<long> pending) => _notificationBacklog = pending;
+
+    private static readonly Counter<long> AdvisoryAnswers = Meter.CreateCounter<long>("pinreports.advisory.answers", "{answer}",
+        "GET /v1/advisory answers (200 or 304), by action (update-required, update-recommended, none) and known (false: version or app unknown).");
+    private static readonly Counter<long> AdvisoryRejections = Meter.CreateCounter<long>("pinreports.advisory.rejected", "{request}",
+        "GET /v1/advisory requests refused, by reason (invalid, rate-limited, not-ready).");
+
+    public static void AdvisoryAnswered(string action, bool known) =>
+        AdvisoryAnswers.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("known", known ? "true" : "false"));
+
+    public static void AdvisoryRejected(string reason) => AdvisoryRejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
+using ReportApi.Advisory;
 using ReportApi.Observability;
 
 namespace ReportApi.Security;
@@ -37,15 +38,19 @@ internal static class SecurityExtensions
 
         builder.Services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerClient(limits), Global(limits));
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerClient(limits), Global(limits), AdvisoryPerClient(limits));
             options.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                ReportApiTelemetry.RequestRejected("rate-limited");
+                var advisory = AdvisoryEndpoints.IsAdvisory(context.HttpContext);
+                if (advisory) ReportApiTelemetry.AdvisoryRejected("rate-limited");
+                else ReportApiTelemetry.RequestRejected("rate-limited");
                 await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
+                    detail: advisory
+                        ? $"This client exceeded the advisory rate limit; retry after {retryAfter} s."
+                        : $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
                     .ExecuteAsync(context.HttpContext);
             };
         });
@@ -59,7 +64,7 @@ internal static class SecurityExtensions
         return app;
     }
 
-    /// <summary>Only the open ingest endpoint is limited; query endpoints are behind API keys.</summary>
+    /// <summary>Only the open endpoints are limited (ingest, and the advisory below); query endpoints are behind API keys.</summary>
     private static bool IsIngest(HttpContext http) =>
         HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/v1/reports", StringComparison.OrdinalIgnoreCase);
 
@@ -82,6 +87,19 @@ internal static class SecurityExtensions
             {
                 TokenLimit = o.GlobalRequestsPerSecond,
                 TokensPerPeriod = o.GlobalRequestsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+
+    /// <summary>The public advisory has its own per-client bucket: a burst of app starts must not eat a client's ingest budget, nor the reverse.</summary>
+    private static PartitionedRateLimiter<HttpContext> AdvisoryPerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !AdvisoryEndpoints.IsAdvisory(http) || o.AdvisoryPerClientRequestsPerSecond == 0
+            ? RateLimitPartition.GetNoLimiter("unlimited")
+            : RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = o.AdvisoryPerClientBurst,
+                TokensPerPeriod = o.AdvisoryPerClientRequestsPerSecond,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                 QueueLimit = 0,
                 AutoReplenishment = true,
