@@ -14,10 +14,14 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>What may be reached without a key, and why: apps post reports; probes and scrapers; API docs.</summary>
+    /// <summary>
+    /// What may be reached without a key, and why: apps post reports; probes and scrapers; API docs; and the update
+    /// advisory (issue 15), which apps call at start, before and without any key, over a connection that does not pin this
+    /// host: it reveals only an answer for the app version asked about, and unknown apps look like unknown versions.
+    /// </summary>
     private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase)
     {
-        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json",
+        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json", "GET /v1/advisory",
     };
 
     /// <summary>The interactive docs page and its static assets (the OpenAPI document it shows is public too).</summary>
@@ -27,6 +31,7 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
     private static readonly HashSet<string> AdminOnly = new(StringComparer.OrdinalIgnoreCase)
     {
         "POST /v1/activity", "POST /v1/alerts/{id}/acknowledge", "DELETE /v1/devices/{vendorId}",
+        "PUT /v1/hosts/{hostname}/chains/live", "PUT /v1/hosts/{hostname}/chains/planned", "DELETE /v1/hosts/{hostname}/chains/planned",
     };
 
     [Fact]
