@@ -46,6 +46,7 @@ if (HostingExtensions.IsMigrateCommand(args))
 }
 
 app.UseTrustedForwardedHeaders();
+app.UseAdvisory();
 app.UseRequestLogging();
 app.UseTls();
 app.UseExceptionHandler();

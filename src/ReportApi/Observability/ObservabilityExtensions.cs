@@ -52,8 +52,7 @@ internal static class ObservabilityExtensions
     /// <summary>
     /// One structured line per request, carrying the trace id so a log line leads to its trace. Except accepted
     /// reports: an incident sends thousands a second, the ingest counters (<c>pinreports_*</c>) count them exactly, and
-    /// a line each would cost more than storing them; they log at Debug. So do advisory answers (every app start asks; the
-    /// <c>pinreports_advisory_*</c> counters count them). Refused reports (4xx) and failures still log.
+    /// a line each would cost more than storing them; they log at Debug. Refused reports (4xx) and failures still log.
     /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
@@ -66,7 +65,7 @@ internal static class ObservabilityExtensions
             };
             options.GetLevel = (http, _, exception) =>
                 exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Response.StatusCode < 400 && (IngestTraceSampling.IsIngest(http) || ReportApi.Advisory.AdvisoryEndpoints.IsAdvisory(http)) ? LogEventLevel.Debug
+                : http.Response.StatusCode < 400 && IngestTraceSampling.IsIngest(http) ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
         return app;

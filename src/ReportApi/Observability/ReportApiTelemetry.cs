@@ -38,8 +38,6 @@ internal static class ReportApiTelemetry
         {
             Rejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
         }
-        foreach (var action in new[] { "update-required", "update-recommended", "none" }) AdvisoryAnswers.Add(0, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("known", "true"));
-        AdvisoryAnswers.Add(0, new KeyValuePair<string, object?>("action", "none"), new KeyValuePair<string, object?>("known", "false"));
         foreach (var reason in new[] { "invalid", "rate-limited", "not-ready" }) AdvisoryRejections.Add(0, new KeyValuePair<string, object?>("reason", reason));
     }
 
@@ -80,13 +78,23 @@ internal static class ReportApiTelemetry
     /// <summary>The dispatcher counts the backlog each poll; the gauge reads that count (a scrape never queries the database).</summary>
     public static void ObserveNotificationBacklog(Func<long> pending) => _notificationBacklog = pending;
 
-    private static readonly Counter<long> AdvisoryAnswers = Meter.CreateCounter<long>("pinreports.advisory.answers", "{answer}",
-        "GET /v1/advisory answers (200 or 304), by action (update-required, update-recommended, none) and known (false: version or app unknown).");
+    // Answers are counted in plain memory and observed at collection: an instrument call per answer would cost this
+    // hottest route more than the answer itself. Index: action (required, recommended, none) * 2 + known; an unknown
+    // version is always "none", so required/recommended with known=false (0, 2) are never reported.
+    private static readonly long[] AdvisoryCounts = new long[6];
+    private static readonly string[] AdvisoryActions = ["update-required", "update-recommended", "none"];
+    private static readonly ObservableCounter<long> AdvisoryAnswers = Meter.CreateObservableCounter("pinreports.advisory.answers",
+        static () => Enumerable.Range(0, 6).Where(i => i is not 0 and not 2).Select(i => new Measurement<long>(Interlocked.Read(ref AdvisoryCounts[i]),
+            new KeyValuePair<string, object?>("action", AdvisoryActions[i / 2]), new KeyValuePair<string, object?>("known", i % 2 == 1 ? "true" : "false"))),
+        "{answer}", "GET /v1/advisory answers (200 or 304), by action (update-required, update-recommended, none) and known (false: version or app unknown).");
     private static readonly Counter<long> AdvisoryRejections = Meter.CreateCounter<long>("pinreports.advisory.rejected", "{request}",
         "GET /v1/advisory requests refused, by reason (invalid, rate-limited, not-ready).");
 
-    public static void AdvisoryAnswered(string action, bool known) =>
-        AdvisoryAnswers.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("known", known ? "true" : "false"));
+    public static void AdvisoryAnswered(string action, bool known)
+    {
+        var index = action switch { "update-required" => 0, "update-recommended" => 2, _ => 4 } + (known ? 1 : 0);
+        Interlocked.Increment(ref AdvisoryCounts[index]);
+    }
 
     public static void AdvisoryRejected(string reason) => AdvisoryRejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

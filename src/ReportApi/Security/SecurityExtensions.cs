@@ -36,21 +36,20 @@ internal static class SecurityExtensions
             }
         });
 
+        // Not in the global chain: the advisory's fast path (AdvisoryEndpoints.UseAdvisory) runs before the rate limiter middleware.
+        builder.Services.AddKeyedSingleton(AdvisoryEndpoints.RateLimiterKey, AdvisoryPerClient(limits));
+
         builder.Services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerClient(limits), Global(limits), AdvisoryPerClient(limits));
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerClient(limits), Global(limits));
             options.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                var advisory = AdvisoryEndpoints.IsAdvisory(context.HttpContext);
-                if (advisory) ReportApiTelemetry.AdvisoryRejected("rate-limited");
-                else ReportApiTelemetry.RequestRejected("rate-limited");
+                ReportApiTelemetry.RequestRejected("rate-limited");
                 await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: advisory
-                        ? $"This client exceeded the advisory rate limit; retry after {retryAfter} s."
-                        : $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
+                    detail: $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
                     .ExecuteAsync(context.HttpContext);
             };
         });
@@ -64,7 +63,7 @@ internal static class SecurityExtensions
         return app;
     }
 
-    /// <summary>Only the open endpoints are limited (ingest, and the advisory below); query endpoints are behind API keys.</summary>
+    /// <summary>Only the open ingest endpoint is limited; query endpoints are behind API keys.</summary>
     private static bool IsIngest(HttpContext http) =>
         HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/v1/reports", StringComparison.OrdinalIgnoreCase);
 
@@ -92,11 +91,13 @@ internal static class SecurityExtensions
                 AutoReplenishment = true,
             }));
 
-    /// <summary>The public advisory has its own per-client bucket: a burst of app starts must not eat a client's ingest budget, nor the reverse.</summary>
-    private static PartitionedRateLimiter<HttpContext> AdvisoryPerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        !AdvisoryEndpoints.IsAdvisory(http) || o.AdvisoryPerClientRequestsPerSecond == 0
-            ? RateLimitPartition.GetNoLimiter("unlimited")
-            : RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
+    /// <summary>
+    /// <c>GET /v1/advisory</c> per client address (<c>RateLimit:Advisory*</c>): its own buckets, so a burst of app starts
+    /// behind one NAT does not eat that network's ingest budget, nor the reverse. Keyed by the address itself (not its text): no allocation per request on this hot path.
+    private static PartitionedRateLimiter<HttpContext> AdvisoryPerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, IPAddress>(http =>
+        o.AdvisoryPerClientRequestsPerSecond == 0
+            ? RateLimitPartition.GetNoLimiter(IPAddress.None)
+            : RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress ?? IPAddress.None, _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = o.AdvisoryPerClientBurst,
                 TokensPerPeriod = o.AdvisoryPerClientRequestsPerSecond,
