@@ -244,6 +244,20 @@ public sealed class AdvisoryTests(PostgresFixture postgres)
             && l.Contains($"app=\"{PinsScenario.App}\"", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Advisory:RefreshInterval", "00:02:00", "RefreshInterval")]
+    [InlineData("Advisory:Apps:0:StoreUrl", "apps.apple.com/app/id1", "Advisory:Apps")]
+    [InlineData("Advisory:Apps:1:Platform", "IOS", "same App and Platform")]
+    [InlineData("Advisory:Apps:0:Message", "", "Advisory:Apps")]
+    public async Task Bad_advisory_configuration_stops_start_up(string key, string value, string message)
+    {
+        var settings = Settings(new PinsScenario());
+        settings[key] = value;
+        var connectionString = await postgres.CreateDatabaseAsync();
+        var error = Assert.ThrowsAny<Exception>(() => TestApp.Start(connectionString, settings));
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
     private static double Value(string line) =>
         double.Parse(Regex.Match(line, @"\}\s+([0-9.eE+-]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 }
