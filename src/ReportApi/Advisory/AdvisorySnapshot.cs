@@ -74,16 +74,20 @@ public sealed partial class AdvisorySnapshot : IDisposable
 
     private async Task<Answers> FirstBuildAsync(CancellationToken ct)
     {
-        await RefreshAsync(ct);
+        // Every request arriving before the first build waits here; only the first to get the gate builds.
+        await BuildAsync(onlyIfNone: true, ct);
         return _current!;
     }
 
     /// <summary>Rebuilds the answers from the inventory and the recorded chains.</summary>
-    public async Task RefreshAsync(CancellationToken ct)
+    public Task RefreshAsync(CancellationToken ct) => BuildAsync(onlyIfNone: false, ct);
+
+    private async Task BuildAsync(bool onlyIfNone, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
+            if (onlyIfNone && _current is not null) return;
             var options = _options.CurrentValue;
             var now = _time.GetUtcNow();
             var today = DateOnly.FromDateTime(now.UtcDateTime);

@@ -93,7 +93,9 @@ internal static class SecurityExtensions
 
     /// <summary>
     /// <c>GET /v1/advisory</c> per client address (<c>RateLimit:Advisory*</c>): its own buckets, so a burst of app starts
-    /// behind one NAT does not eat that network's ingest budget, nor the reverse. Keyed by the address itself (not its text): no allocation per request on this hot path.
+    /// behind one NAT does not eat that network's ingest budget, nor the reverse. Keyed by the address itself (not its
+    /// text): no allocation per request on this hot path.
+    /// </summary>
     private static PartitionedRateLimiter<HttpContext> AdvisoryPerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, IPAddress>(http =>
         o.AdvisoryPerClientRequestsPerSecond == 0
             ? RateLimitPartition.GetNoLimiter(IPAddress.None)
