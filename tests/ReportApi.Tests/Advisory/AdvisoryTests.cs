@@ -117,6 +117,22 @@ public sealed class AdvisoryTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_chain_on_a_subdomain_concerns_only_versions_pinning_the_parent_with_include_subdomains()
+    {
+        var scenario = new PinsScenario();
+        await using var app = await SeededAsync(postgres, scenario, Ct);
+        await app.CountAsync("UPDATE pin_inventory SET include_subdomains = true WHERE app_version = '2.9.0' RETURNING 1");
+
+        await RecordAsync(app, "live", [scenario.BackupLeaf, scenario.BackupIntermediate, scenario.BackupRoot], host: "eu.api.bank.example");
+
+        var (_, v29, _) = await AdvisoryAsync(app.Client, "2.9.0");
+        Assert.Equal("update-required", v29.GetProperty("action").GetString());
+        Assert.Equal("eu.api.bank.example", Assert.Single(v29.GetProperty("hosts").EnumerateArray()).GetProperty("hostname").GetString());
+        // 3.0.0 fails this chain too, but pins api.bank.example alone: the subdomain is not its business.
+        Assert.Equal("none", await ActionAsync(app, "3.0.0"));
+    }
+
+    [Fact]
     public async Task An_unknown_version_and_an_unknown_or_unconfigured_app_get_the_same_answer()
     {
         var scenario = new PinsScenario();
