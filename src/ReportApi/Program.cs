@@ -1,3 +1,4 @@
+using ReportApi.Advisory;
 using ReportApi.Alerting;
 using ReportApi.Auth;
 using ReportApi.Data;
@@ -28,6 +29,7 @@ builder.AddPrivacy();
 builder.AddIngestion();
 builder.AddScope();
 builder.AddPins();
+builder.AddAdvisory();
 builder.AddApiKeyAuth();
 builder.AddProductionSecretsCheck();
 builder.AddAbuseProtection();
@@ -49,6 +51,7 @@ if (HostingExtensions.IsMigrateCommand(args))
 }
 
 app.UseTrustedForwardedHeaders();
+app.UseAdvisory();
 app.UseRequestLogging();
 app.UseTls();
 app.UseExceptionHandler();
@@ -63,6 +66,7 @@ app.MapIngestion();
 app.MapScope();
 app.MapReportQueries();
 app.MapPins();
+app.MapAdvisory();
 app.MapPrivacy();
 app.MapStats();
 app.MapAlerts();

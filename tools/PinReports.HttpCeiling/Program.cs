@@ -19,4 +19,10 @@ app.MapPost("/{**path}", async (HttpRequest request) =>
     return Results.NoContent();
 });
 
+// The ceiling of GET /v1/advisory (issue 15): a fixed JSON body of an advisory answer's size, nothing else.
+var answer = System.Text.Encoding.UTF8.GetBytes(
+    "{\"action\":\"update-required\",\"known\":true,\"hosts\":[{\"hostname\":\"datatheorem.com\",\"reason\":\"live-chain-fails-pins\","
+    + "\"effectiveFrom\":\"2026-12-01\"}],\"message\":\"Please update.\",\"storeUrl\":\"https://apps.apple.com/app/id000000001\"}");
+app.MapGet("/{**path}", () => Results.Bytes(answer, "application/json; charset=utf-8"));
+
 app.Run();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ReportApi.Observability;
 
-/// <summary>Which requests' server spans are recorded: all but a sample of ingest (<see cref="TelemetryOptions"/>).</summary>
+/// <summary>Which requests' server spans are recorded: all but a sample of ingest and of the advisory, the two hot public routes (<see cref="TelemetryOptions"/>).</summary>
 internal static class IngestTraceSampling
 {
     public static bool IsIngest(HttpContext http) =>
@@ -11,7 +11,7 @@ internal static class IngestTraceSampling
     /// <summary>The AspNetCore instrumentation's filter: false drops the request's span (and it is never exported).</summary>
     public static bool Record(HttpContext http, double ingestRatio)
     {
-        if (!IsIngest(http)) return true;
+        if (!IsIngest(http) && !ReportApi.Advisory.AdvisoryEndpoints.IsAdvisory(http)) return true;
         // A caller that sampled its own trace asked for this span: keep the trace whole.
         if (Activity.Current is { } activity && activity.ParentId is not null && activity.ActivityTraceFlags.HasFlag(ActivityTraceFlags.Recorded)
             && activity.HasRemoteParent)

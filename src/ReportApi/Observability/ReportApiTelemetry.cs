@@ -49,6 +49,7 @@ internal static class ReportApiTelemetry
         {
             Rejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
         }
+        foreach (var reason in new[] { "invalid", "rate-limited", "not-ready" }) AdvisoryRejections.Add(0, new KeyValuePair<string, object?>("reason", reason));
     }
 
     private static readonly Counter<long> Capped = Meter.CreateCounter<long>("pinreports.reports.source_capped", "{report}",
@@ -118,4 +119,24 @@ internal static class ReportApiTelemetry
     public static void OutOfScope(string reason, int reports) => OutOfScopeReports.Add(reports, new KeyValuePair<string, object?>("reason", reason));
 
     public static void SeriesCapped(string cap, long series) => SeriesFolded.Add(series, new KeyValuePair<string, object?>("cap", cap));
+
+    // Answers are counted in plain memory and observed at collection: an instrument call per answer would cost this
+    // hottest route more than the answer itself. Index: action (required, recommended, none) * 2 + known; an unknown
+    // version is always "none", so required/recommended with known=false (0, 2) are never reported.
+    private static readonly long[] AdvisoryCounts = new long[6];
+    private static readonly string[] AdvisoryActions = ["update-required", "update-recommended", "none"];
+    private static readonly ObservableCounter<long> AdvisoryAnswers = Meter.CreateObservableCounter("pinreports.advisory.answers",
+        static () => Enumerable.Range(0, 6).Where(i => i is not 0 and not 2).Select(i => new Measurement<long>(Interlocked.Read(ref AdvisoryCounts[i]),
+            new KeyValuePair<string, object?>("action", AdvisoryActions[i / 2]), new KeyValuePair<string, object?>("known", i % 2 == 1 ? "true" : "false"))),
+        "{answer}", "GET /v1/advisory answers (200 or 304), by action (update-required, update-recommended, none) and known (false: version or app unknown).");
+    private static readonly Counter<long> AdvisoryRejections = Meter.CreateCounter<long>("pinreports.advisory.rejected", "{request}",
+        "GET /v1/advisory requests refused, by reason (invalid, rate-limited, not-ready).");
+
+    public static void AdvisoryAnswered(string action, bool known)
+    {
+        var index = action switch { "update-required" => 0, "update-recommended" => 2, _ => 4 } + (known ? 1 : 0);
+        Interlocked.Increment(ref AdvisoryCounts[index]);
+    }
+
+    public static void AdvisoryRejected(string reason) => AdvisoryRejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

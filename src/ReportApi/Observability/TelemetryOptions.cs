@@ -6,7 +6,7 @@ namespace ReportApi.Observability;
 public sealed class TelemetryOptions
 {
     /// <summary>
-    /// <c>Telemetry:IngestTraceSampleRatio</c>: the share of <c>POST /v1/reports</c> requests recorded as traces (0–1).
+    /// <c>Telemetry:IngestTraceSampleRatio</c>: the share of <c>POST /v1/reports</c> (and <c>GET /v1/advisory</c>) requests recorded as traces (0–1).
     /// Ingest is the hot route (thousands of reports a second in an incident), and recording every request's span with
     /// its tags costs more than a report's parsing; one in a hundred still shows where time goes. A request that
     /// arrives with a sampled <c>traceparent</c> is always recorded. Every other route is always traced. Metrics and

@@ -98,44 +98,69 @@ internal static partial class PinsEndpoints
         [AsParameters] PreflightQuery parameters, HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, IOptions<PinsOptions> options, TimeProvider time,
         CancellationToken ct)
     {
-        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media)
-            || !PemMediaTypes.Contains(media.MediaType.Value, StringComparer.OrdinalIgnoreCase))
-        {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                "Send the PEM chain as application/x-pem-file (or application/pem-certificate-chain, text/plain).");
-        }
+        if (UnsupportedChainMediaType(http) is { } unsupported) return unsupported;
 
         _ = parameters;
         var errors = new List<string>();
         var hostname = NormalizeHostname(Single(http.Request.Query, "hostname", errors), errors);
         if (errors.Count > 0 || hostname is null) return BadRequest("Invalid query parameters", errors);
 
+        var (parsed, _, problem) = await ReadChainAsync(http, ct);
+        if (problem is not null) return problem;
+
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(await EvaluateChainAsync(parsed!, hostname, now, now, store, diagnosis, options.Value, ct));
+    }
+
+    /// <summary>415 unless the body is declared as a PEM chain; shared by every endpoint that takes one (pre-flight, host chains).</summary>
+    internal static ProblemHttpResult? UnsupportedChainMediaType(HttpContext http) =>
+        MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media)
+        && PemMediaTypes.Contains(media.MediaType.Value, StringComparer.OrdinalIgnoreCase)
+            ? null
+            : Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "Send the PEM chain as application/x-pem-file (or application/pem-certificate-chain, text/plain).");
+
+    /// <summary>
+    /// The body's PEM chain, capped at <see cref="MaxChainBytes"/> and <see cref="MaxCertificates"/>, with at least one
+    /// parsable certificate, and its certificate blocks alone (the text around them dropped); else a 4xx problem.
+    /// </summary>
+    internal static async Task<(ParsedChain? Chain, string? Pem, ProblemHttpResult? Problem)> ReadChainAsync(HttpContext http, CancellationToken ct)
+    {
         string text;
         using (var body = await RequestBody.ReadAsync(http, MaxChainBytes, ct))
         {
-            if (body.TooLarge) return Problem(StatusCodes.Status413PayloadTooLarge, "Chain too large", $"A PEM chain is at most {MaxChainBytes} bytes.");
+            if (body.TooLarge) return (null, null, Problem(StatusCodes.Status413PayloadTooLarge, "Chain too large", $"A PEM chain is at most {MaxChainBytes} bytes."));
             text = Encoding.UTF8.GetString(body.Span);
         }
 
         var pems = PemBlock().Matches(text).Select(m => m.Value).ToList();
-        if (pems.Count == 0) return BadRequest("No PEM certificate", ["The body holds no -----BEGIN CERTIFICATE----- block."]);
-        if (pems.Count > MaxCertificates) return BadRequest("Too many certificates", [$"A chain has at most {MaxCertificates} certificates."]);
+        if (pems.Count == 0) return (null, null, BadRequest("No PEM certificate", ["The body holds no -----BEGIN CERTIFICATE----- block."]));
+        if (pems.Count > MaxCertificates) return (null, null, BadRequest("Too many certificates", [$"A chain has at most {MaxCertificates} certificates."]));
         var parsed = ChainParser.Parse(pems);
         if (!parsed.Certificates.Any(c => c.Parsed))
         {
-            return BadRequest("No parsable certificate", [.. parsed.Certificates.Select(c => $"Certificate {c.Position}: {c.ParseError}.")]);
+            return (null, null, BadRequest("No parsable certificate", [.. parsed.Certificates.Select(c => $"Certificate {c.Position}: {c.ParseError}.")]));
         }
+        return (parsed, string.Join("\n", pems) + "\n", null);
+    }
 
-        var o = options.Value;
-        var now = time.GetUtcNow();
-        var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, now, o.ExpiringWithinDays);
+    /// <summary>
+    /// The pre-flight verdict of <paramref name="parsed"/> for <paramref name="hostname"/>, as devices will judge it at
+    /// <paramref name="at"/> (now for the pre-flight and a live chain; a planned chain's first day otherwise): the chain's
+    /// validity and trust, and whether pins have expired by then. Which configurations count is decided at <paramref name="now"/>.
+    /// </summary>
+    internal static async Task<PreflightResponse> EvaluateChainAsync(
+        ParsedChain parsed, string hostname, DateTimeOffset at, DateTimeOffset now, PinInventoryStore store, DiagnosisService diagnosis,
+        PinsOptions o, CancellationToken ct)
+    {
+        var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, at, o.ExpiringWithinDays);
         var since = now.AddDays(-o.RecentDays);
         var rows = await store.PreflightCandidatesAsync(since, hostname, ct);
         var matches = rows.ToDictionary(r => r.Id, r => PreflightEvaluator.Match(r.Sha256Pins, chain));
         var failing = rows.Where(r => matches[r.Id].Count == 0).Select(r => r.Id).ToArray();
         var (devices, _) = await store.RecentDevicesAsync([.. rows.Select(r => r.Id)], since, ct);
         var (_, affected) = await store.RecentDevicesAsync(failing, since, ct);
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = DateOnly.FromDateTime(at.UtcDateTime);
 
         var versions = rows.Select(r =>
         {
@@ -150,8 +175,8 @@ internal static partial class PinsEndpoints
         var warnings = chain.Warnings.ToList();
         if (rows.Count == 0) warnings.Add($"No app configuration pinning {hostname} was seen in the last {o.RecentDays} days.");
         var verdict = rows.Count == 0 ? "no-data" : failing.Length > 0 ? "fail" : "pass";
-        return TypedResults.Ok(new PreflightResponse(hostname, verdict, rows.Count, rows.Count - failing.Length, failing.Length, affected,
-            chain.Trusted, chain.Keys, warnings, versions, await store.DataThroughAsync(ct), o.RecentDays));
+        return new PreflightResponse(hostname, verdict, rows.Count, rows.Count - failing.Length, failing.Length, affected,
+            chain.Trusted, chain.Keys, warnings, versions, await store.DataThroughAsync(ct), o.RecentDays);
     }
 
     private static PreflightVersion Fail(InventoryRow r, long devices, DateOnly today, int recentDays)
@@ -173,7 +198,7 @@ internal static partial class PinsEndpoints
         c.Subject, c.Issuer, c.Role, c.Position >= 0 ? c.Position : null, c.NotAfter, c.CaNames.Count > 0 ? c.CaNames[0] : c.Issuer, c.Source);
 
     /// <summary>A DNS name or IP literal, lower case, without a trailing dot.</summary>
-    private static string? NormalizeHostname(string? value, List<string> errors)
+    internal static string? NormalizeHostname(string? value, List<string> errors)
     {
         if (value is null)
         {
@@ -201,7 +226,7 @@ internal static partial class PinsEndpoints
         return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
     }
 
-    private static ProblemHttpResult BadRequest(string title, IReadOnlyList<string> errors) => TypedResults.Problem(
+    internal static ProblemHttpResult BadRequest(string title, IReadOnlyList<string> errors) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: title, detail: string.Join(" ", errors),
         extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
@@ -209,5 +234,5 @@ internal static partial class PinsEndpoints
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
     [GeneratedRegex("-----BEGIN CERTIFICATE-----[\\s\\S]*?-----END CERTIFICATE-----", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex PemBlock();
+    internal static partial Regex PemBlock();
 }

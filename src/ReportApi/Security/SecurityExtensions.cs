@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
+using ReportApi.Advisory;
 using ReportApi.Observability;
 
 namespace ReportApi.Security;
@@ -34,6 +35,9 @@ internal static class SecurityExtensions
                 else throw new InvalidOperationException($"Network:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR range.");
             }
         });
+
+        // Not in the global chain: the advisory's fast path (AdvisoryEndpoints.UseAdvisory) runs before the rate limiter middleware.
+        builder.Services.AddKeyedSingleton(AdvisoryEndpoints.RateLimiterKey, AdvisoryPerClient(limits));
 
         builder.Services.AddRateLimiter(options =>
         {
@@ -82,6 +86,23 @@ internal static class SecurityExtensions
             {
                 TokenLimit = o.GlobalRequestsPerSecond,
                 TokensPerPeriod = o.GlobalRequestsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+
+    /// <summary>
+    /// <c>GET /v1/advisory</c> per client address (<c>RateLimit:Advisory*</c>): its own buckets, so a burst of app starts
+    /// behind one NAT does not eat that network's ingest budget, nor the reverse. Keyed by the address itself (not its
+    /// text): no allocation per request on this hot path.
+    /// </summary>
+    private static PartitionedRateLimiter<HttpContext> AdvisoryPerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, IPAddress>(http =>
+        o.AdvisoryPerClientRequestsPerSecond == 0
+            ? RateLimitPartition.GetNoLimiter(IPAddress.None)
+            : RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress ?? IPAddress.None, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = o.AdvisoryPerClientBurst,
+                TokensPerPeriod = o.AdvisoryPerClientRequestsPerSecond,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                 QueueLimit = 0,
                 AutoReplenishment = true,

@@ -15,10 +15,14 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>What may be reached without a key, and why: apps post reports; probes and scrapers; API docs.</summary>
+    /// <summary>
+    /// What may be reached without a key, and why: apps post reports; probes and scrapers; API docs; and the update
+    /// advisory (issue 15), which apps call at start, before and without any key, over a connection that does not pin this
+    /// host: it reveals only an answer for the app version asked about, and unknown apps look like unknown versions.
+    /// </summary>
     private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase)
     {
-        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json",
+        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json", "GET /v1/advisory",
     };
 
     /// <summary>The interactive docs page and its static assets (the OpenAPI document it shows is public too).</summary>
@@ -33,6 +37,9 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
         ["POST /v1/alerts/{id}/acknowledge"] = "responder",
         ["POST /v1/activity"] = "admin",
         ["DELETE /v1/devices/{vendorId}"] = "admin",
+        ["PUT /v1/hosts/{hostname}/chains/live"] = "admin",
+        ["PUT /v1/hosts/{hostname}/chains/planned"] = "admin",
+        ["DELETE /v1/hosts/{hostname}/chains/planned"] = "admin",
     };
 
     [Fact]
