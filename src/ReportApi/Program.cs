@@ -9,6 +9,7 @@ using ReportApi.Observability;
 using ReportApi.Pins;
 using ReportApi.Privacy;
 using ReportApi.Query;
+using ReportApi.ResponderConsole;
 using ReportApi.Security;
 using ReportApi.Stats;
 
@@ -31,6 +32,7 @@ builder.AddReportQueries();
 builder.AddStats();
 builder.AddAlerting();
 builder.AddNotifications();
+builder.AddResponderConsole();
 builder.Services.AddProblemDetails();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -60,6 +62,7 @@ app.MapPins();
 app.MapPrivacy();
 app.MapStats();
 app.MapAlerts();
+app.MapResponderConsole();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();

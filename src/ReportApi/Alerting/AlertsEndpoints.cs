@@ -12,6 +12,12 @@ internal static class AlertsEndpoints
 {
     public const int MaxAlerts = 500;
 
+    /// <summary>
+    /// Who may acknowledge: the one place that says so. The console asks <c>IAuthorizationService</c> about this same
+    /// policy before it shows the button or acknowledges.
+    /// </summary>
+    public const string AcknowledgePolicy = Policies.Admin;
+
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/v1/alerts").WithTags("Alerts");
@@ -21,7 +27,7 @@ internal static class AlertsEndpoints
             .WithDescription($"state: firing (default; includes acknowledged), resolved or all. At most {MaxAlerts}. " +
                 "A pending spike that never fired is not listed.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Admin)
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(AcknowledgePolicy)
             .WithName("AcknowledgeAlert")
             .WithSummary("Acknowledge a firing alert: no more repeat notifications; it still resolves on its own")
             .ProducesProblem(StatusCodes.Status400BadRequest)
