@@ -25,10 +25,7 @@ internal static class ConsoleExtensions
         });
         builder.Services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__Host-pinreports-antiforgery";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.HttpOnly = true;
+            o.Cookie = new SecureCookieBuilder { Name = "__Host-pinreports-antiforgery", SameSite = SameSiteMode.Strict, HttpOnly = true, Path = "/" };
             o.FormFieldName = "__csrf";
         });
         builder.Services.AddAuthentication().AddCookie(ConsoleAuth.Scheme, o =>
@@ -58,9 +55,25 @@ internal static class ConsoleExtensions
     public static IEndpointRouteBuilder MapResponderConsole(this IEndpointRouteBuilder app)
     {
         app.MapRazorPages();
-        var console = app.MapGroup("/console").ExcludeFromDescription();
+        // A browser follows these links: no session means the sign-in page, not a bare 401 (.NET 10 treats typed results as API).
+        var console = app.MapGroup("/console").ExcludeFromDescription().AllowCookieRedirect();
         console.MapGet("", () => TypedResults.Redirect("/console/alerts"));
         console.MapGet("/reports.csv", ConsoleCsv.GetAsync).RequireAuthorization(ConsoleAuth.Policy);
         return app;
+    }
+
+    /// <summary>
+    /// Always marks the cookie Secure, without antiforgery's "SecurePolicy.Always" check that throws on a plain-HTTP
+    /// request: browsers keep Secure cookies from http://localhost (development, tests) and drop them anywhere else,
+    /// where the sign-in page says HTTPS is needed.
+    /// </summary>
+    private sealed class SecureCookieBuilder : CookieBuilder
+    {
+        public override CookieOptions Build(HttpContext context, DateTimeOffset expiresFrom)
+        {
+            var options = base.Build(context, expiresFrom);
+            options.Secure = true;
+            return options;
+        }
     }
 }
