@@ -12,7 +12,7 @@ internal static class ConsoleCss
     public const string Text = """
         :root{--fg:#1b1f24;--muted:#4d5560;--line:#c9ced6;--bg:#fff;--soft:#f3f5f8;--link:#0b57d0;--bad:#a4161a;--badbg:#fde8e8;--ok:#1e6b34;--okbg:#e3f4e8;--warn:#7a4b00;--warnbg:#fff3d6;--pin:#5b2a86;--pinbg:#f1e8fb}
         *{box-sizing:border-box}
-        body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+        body{margin:0;overflow-wrap:anywhere;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
         a{color:var(--link)}
         a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible,[tabindex]:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
         .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:9}
@@ -42,7 +42,7 @@ internal static class ConsoleCss
         .pinned{border-left:6px solid var(--pin);background:var(--pinbg)}
         .notice{padding:.6rem .8rem;border:1px solid var(--line);background:var(--soft);margin:1rem 0}
         .notice.error{border-color:var(--bad);background:var(--badbg)}
-        dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.facts dt{font-weight:600;color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+        dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0;align-content:start}dl.facts dt{font-weight:600;color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
         .chains{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
         ol.certs{list-style:none;padding:0;margin:0}ol.certs li{border:1px solid var(--line);padding:.5rem .75rem;margin:0 0 .5rem}
         .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
