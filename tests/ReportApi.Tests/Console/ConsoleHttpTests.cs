@@ -212,6 +212,17 @@ public sealed class ConsoleHttpTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task The_runbook_page_serves_the_built_in_runbook_or_says_it_is_missing()
+    {
+        await using var app = await TestApp.StartAsync(postgres);
+        using var session = await ConsoleSession.SignInAsync(app.BaseAddress, TestApp.ReaderKey);
+        var response = await session.GetAsync("/console/runbook");
+        var built = typeof(ReportApi.ResponderConsole.ConsoleOptions).Assembly.GetManifestResourceNames().Contains("runbook.md");
+        Assert.Equal(built ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(built, File.Exists(Path.Combine(RepositoryPaths.Root, "docs", "runbook.md")));
+    }
+
+    [Fact]
     public async Task The_csv_link_downloads_the_filtered_reports_with_the_session_cookie()
     {
         await using var scenario = await ConsoleScenario.StartAsync(postgres);
