@@ -48,6 +48,7 @@ internal static class ConsoleExtensions
         // read the console.
         builder.Services.AddOptions<AuthorizationOptions>().PostConfigure(o => o.AddPolicy(ConsoleAuth.Policy,
             new AuthorizationPolicyBuilder(o.GetPolicy(Policies.Read)!).AddAuthenticationSchemes(ConsoleAuth.Scheme).Build()));
+        DataProtectionKeys.Register(builder.Services);
         builder.Services.AddScoped<ConsoleQueries>();
         return builder;
     }

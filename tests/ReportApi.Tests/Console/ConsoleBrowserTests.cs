@@ -49,7 +49,7 @@ public sealed class ConsoleBrowserTests(PostgresFixture postgres)
         var chain = await page.Locator("ol.certs").InnerTextAsync();
         Assert.Contains(AlertScenario.NewIntermediate.Subject, chain, StringComparison.Ordinal);
         Assert.Contains("no pin matches", chain, StringComparison.Ordinal);
-        Assert.Contains("3.1.0", await page.Locator("#versions + table").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("3.1.0", await page.GetByRole(AriaRole.Region, new() { Name = "Affected versions table" }).InnerTextAsync(), StringComparison.Ordinal);
         await ConsoleBrowser.ScreenshotAsync(page, "alert", fullPage: true);
 
         // Alert → its reports (the version's rate and pins) → one report.

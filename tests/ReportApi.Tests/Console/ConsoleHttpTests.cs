@@ -212,6 +212,32 @@ public sealed class ConsoleHttpTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_session_from_one_replica_is_valid_on_another_because_the_key_ring_is_in_postgres_away_from_grafana()
+    {
+        await using var first = await TestApp.StartAsync(postgres);
+        using var session = await ConsoleSession.SignInAsync(first.BaseAddress, TestApp.AdminKey);
+        Assert.True(await first.CountAsync("SELECT count(*) FROM data_protection_keys") >= 1);
+
+        await using var second = TestApp.Start(first.ConnectionString);
+        using var there = new ConsoleSession(second.BaseAddress);
+        foreach (var (name, value) in session.Cookies) there.Cookies[name] = value;
+        Assert.Equal(HttpStatusCode.OK, (await there.GetAsync("/console/alerts")).StatusCode);
+        // A form rendered by the first replica posts to the second: the antiforgery token decrypts there too.
+        await session.GetAsync("/console/alerts");
+        var signOut = await there.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/console/sign-out")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__csrf"] = session.LastToken! }),
+        });
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+
+        if (await first.CountAsync("SELECT count(*) FROM pg_roles WHERE rolname = 'pinreports_grafana'") == 1)
+        {
+            Assert.Equal(0, await first.CountAsync("SELECT count(*) FROM (SELECT 1 WHERE has_table_privilege('pinreports_grafana', 'data_protection_keys', 'SELECT')) t"));
+            Assert.Equal(1, await first.CountAsync("SELECT count(*) FROM (SELECT 1 WHERE has_table_privilege('pinreports_grafana', 'reports', 'SELECT')) t"));
+        }
+    }
+
+    [Fact]
     public async Task The_runbook_page_serves_the_built_in_runbook_or_says_it_is_missing()
     {
         await using var app = await TestApp.StartAsync(postgres);

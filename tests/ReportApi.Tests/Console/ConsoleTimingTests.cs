@@ -68,6 +68,23 @@ public sealed class ConsoleTimingTests(PostgresFixture postgres)
             output.WriteLine(FormattableString.Invariant($"| {name} | {median:0.0} | {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0.0} | {times[^1]:0.0} |"));
         }
         output.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        if (Environment.GetEnvironmentVariable("PINREPORTS_CONSOLE_TIMINGS_EXPLAIN") == "1")
+        {
+            // The plans behind the slowest reads: the alert's sample reports and the unfiltered last 24 hours.
+            foreach (var query in new[]
+            {
+                new ReportApi.Query.ReportListQuery(AlertScenario.App, AlertScenario.Version, null, AlertScenario.Host, null, null,
+                    AlertScenario.T.AddMinutes(-9).ToString("O"), AlertScenario.T.AddMinutes(3).ToString("O"), "20", null),
+                new ReportApi.Query.ReportListQuery(null, null, null, null, null, null, null, AlertScenario.T.AddMinutes(3).ToString("O"), "50", null),
+            })
+            {
+                var (filter, _) = ReportApi.Query.ReportFilter.Validate(query, AlertScenario.T.AddMinutes(3));
+                await using var command = ReportApi.Query.QuerySql.List(scenario.Service.Db, filter!, filter!.Limit + 1);
+                command.CommandText = "EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText;
+                await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+                while (await reader.ReadAsync(TestContext.Current.CancellationToken)) output.WriteLine(reader.GetString(0));
+            }
+        }
         Assert.All(medians, m => Assert.True(m.Item2 < 100, $"{m.Item1}: median {m.Item2:0} ms"));
     }
 
