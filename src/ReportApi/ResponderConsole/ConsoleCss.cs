@@ -26,7 +26,7 @@ internal static class ConsoleCss
         h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem;border-bottom:1px solid var(--line)}
         .muted{color:var(--muted)}code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875rem}
         .mono{word-break:break-all}
-        table{overflow-wrap:normal}td.mono,td .mono{word-break:normal}
+        table{overflow-wrap:normal}td.mono,td .mono{word-break:normal}td.wrap{overflow-wrap:anywhere;min-width:14rem}td form button{white-space:nowrap}
         pre{background:var(--soft);padding:.75rem;overflow:auto;max-height:32rem;border:1px solid var(--line)}
         .scroll{overflow-x:auto;border:1px solid var(--line)}
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}

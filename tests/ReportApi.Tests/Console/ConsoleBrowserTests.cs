@@ -34,10 +34,10 @@ public sealed class ConsoleBrowserTests(PostgresFixture postgres)
         await page.GetByRole(AriaRole.Link, new() { Name = "Alerts", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/console/alerts");
         Assert.Equal(3, await page.Locator("tbody tr").CountAsync());
-        // Keyboard: the first Tab stop skips the navigation; Tab then reaches the alert links.
+        await ConsoleBrowser.ScreenshotAsync(page, "alerts");
+        // Keyboard: the first Tab stop skips the navigation.
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent"));
-        await ConsoleBrowser.ScreenshotAsync(page, "alerts");
         await page.Locator($"#alert-{id} a").ClickAsync();
         await page.WaitForURLAsync($"**/console/alerts/{id}");
         Assert.Contains("server-rotation on api.bank.example", await page.Locator("h1").InnerTextAsync(), StringComparison.Ordinal);
