@@ -58,7 +58,7 @@ internal static class ConsoleExtensions
         app.MapRazorPages();
         // A browser follows these links: no session means the sign-in page, not a bare 401 (.NET 10 treats typed results as API).
         var console = app.MapGroup("/console").ExcludeFromDescription().AllowCookieRedirect();
-        console.MapGet("", () => TypedResults.Redirect("/console/alerts"));
+        console.MapGet("", () => TypedResults.Redirect("/console/alerts")).RequireAuthorization(ConsoleAuth.Policy);
         console.MapGet("/reports.csv", ConsoleCsv.GetAsync).RequireAuthorization(ConsoleAuth.Policy);
         return app;
     }

@@ -25,10 +25,11 @@ public sealed class ConsoleHttpTests(PostgresFixture postgres)
             Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{page}: {response.StatusCode}");
             Assert.StartsWith("/console/sign-in?returnUrl=", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
         }
-        Assert.Equal("/console/alerts", (await anonymous.GetAsync("/console")).Headers.Location!.OriginalString);
+        Assert.StartsWith("/console/sign-in", (await anonymous.GetAsync("/console")).Headers.Location!.AbsolutePath, StringComparison.Ordinal);
 
         using var session = await ConsoleSession.SignInAsync(app.BaseAddress, TestApp.AdminKey);
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/console/alerts")).StatusCode);
+        Assert.Equal("/console/alerts", (await session.GetAsync("/console")).Headers.Location!.OriginalString);
         // The JSON API authenticates bearer keys only: the admin's cookie is no credential there (no CSRF through it).
         Assert.Equal(HttpStatusCode.Unauthorized, (await session.GetAsync("/v1/alerts")).StatusCode);
         var post = await session.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/alerts/1/acknowledge"));
@@ -245,6 +246,8 @@ public sealed class ConsoleHttpTests(PostgresFixture postgres)
         var response = await session.GetAsync("/console/runbook");
         var built = typeof(ReportApi.ResponderConsole.ConsoleOptions).Assembly.GetManifestResourceNames().Contains("runbook.md");
         Assert.Equal(built ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal(built, File.Exists(Path.Combine(RepositoryPaths.Root, "docs", "runbook.md")));
     }
 
