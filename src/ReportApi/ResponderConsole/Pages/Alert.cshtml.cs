@@ -64,8 +64,12 @@ internal sealed class AlertModel(
         // The baseline is a median of distinct devices per detector window; scaled to the chart's bucket for comparison.
         BaselinePerBucket = alert.BaselineMedian * stepMinutes / Math.Max(1, WindowMinutes);
 
-        var stats = await queries.FailuresAsync(SeriesFilter(alert, "notedHostname").Concat(
+        // The timeline (rollups) and the sample chain (reports) are independent reads: run them side by side.
+        var statsTask = queries.FailuresAsync(SeriesFilter(alert, "notedHostname").Concat(
             [new("from", Fmt.Iso(From)), new("to", Fmt.Iso(To)), new("interval", TimelineInterval)]), ct);
+        var windowFrom = (alert.FiredAt ?? alert.OpenedAt).AddMinutes(-10);
+        var sampleTask = SampleAsync(alert, windowFrom, end, ct);
+        var stats = await statsTask;
         if (stats.Value is { } s)
         {
             Timeline = [.. s.Series.SelectMany(x => x.Buckets).GroupBy(b => b.Start).OrderBy(g => g.Key)
@@ -75,19 +79,7 @@ internal sealed class AlertModel(
         {
             Problem = $"Timeline unavailable: {stats.Problem!.Detail}";
         }
-
-        var windowFrom = (alert.FiredAt ?? alert.OpenedAt).AddMinutes(-10);
-        var query = new ReportListQuery(alert.App, alert.Version, null, alert.NotedHostname, null, null,
-            Fmt.Iso(windowFrom), Fmt.Iso(end.AddMinutes(1)), SampleReports.ToString(CultureInfo.InvariantCulture), null);
-        var (filter, _) = ReportFilter.Validate(query, queries.Now);
-        if (filter is not null)
-        {
-            var page = await queries.Reports.PageAsync(filter, ct);
-            var top = alert.TopChain;
-            var pick = page.Items.FirstOrDefault(r => top is not null && (r.LeafSpkiSha256 == top.SpkiSha256 || r.LeafIssuer == top.Subject))
-                ?? page.Items.FirstOrDefault();
-            if (pick is not null) Sample = await queries.Reports.FindAsync(pick.Id, ct);
-        }
+        Sample = await sampleTask;
 
         ReportsUrl = "/console/reports?" + QueryString.Create(SeriesFilter(alert, "hostname").Concat(
             [new("from", Fmt.Iso(windowFrom)), new("to", Fmt.Iso(To))])).Value!.TrimStart('?');
@@ -101,6 +93,20 @@ internal sealed class AlertModel(
             q.Add(new("to", To.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
             GrafanaUrl = $"{grafana.TrimEnd('/')}/d/pinreports-version/app-version-drilldown{QueryString.Create(q)}";
         }
+    }
+
+    /// <summary>A report of the alert's window showing its top chain (else any of its reports), in full.</summary>
+    private async Task<ReportDetails?> SampleAsync(AlertResponse alert, DateTimeOffset from, DateTimeOffset end, CancellationToken ct)
+    {
+        var query = new ReportListQuery(alert.App, alert.Version, null, alert.NotedHostname, null, null,
+            Fmt.Iso(from), Fmt.Iso(end.AddMinutes(1)), SampleReports.ToString(CultureInfo.InvariantCulture), null);
+        var (filter, _) = ReportFilter.Validate(query, queries.Now);
+        if (filter is null) return null;
+        var page = await queries.Reports.PageAsync(filter, ct);
+        var top = alert.TopChain;
+        var pick = page.Items.FirstOrDefault(r => top is not null && (r.LeafSpkiSha256 == top.SpkiSha256 || r.LeafIssuer == top.Subject))
+            ?? page.Items.FirstOrDefault();
+        return pick is null ? null : await queries.Reports.FindAsync(pick.Id, ct);
     }
 
     private static List<KeyValuePair<string, string?>> SeriesFilter(AlertResponse a, string hostParameter) =>
