@@ -12,6 +12,7 @@ using ReportApi.Privacy;
 using ReportApi.Query;
 using ReportApi.Rollups;
 using ReportApi.Scope;
+using ReportApi.ResponderConsole;
 using ReportApi.Security;
 using ReportApi.Stats;
 
@@ -38,6 +39,7 @@ builder.AddRollups();
 builder.AddStats();
 builder.AddAlerting();
 builder.AddNotifications();
+builder.AddResponderConsole();
 builder.AddErrorResponses();
 builder.AddApiDocs();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -70,6 +72,7 @@ app.MapAdvisory();
 app.MapPrivacy();
 app.MapStats();
 app.MapAlerts();
+app.MapResponderConsole();
 app.MapApiDocs();
 
 await app.MigrateIfConfiguredAsync();

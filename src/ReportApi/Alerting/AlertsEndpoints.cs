@@ -12,6 +12,12 @@ internal static class AlertsEndpoints
 {
     public const int MaxAlerts = 500;
 
+    /// <summary>
+    /// Who may acknowledge: the one place that says so. The console asks <c>IAuthorizationService</c> about this same
+    /// policy before it shows the button or acknowledges.
+    /// </summary>
+    public const string AcknowledgePolicy = Policies.Respond;
+
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/v1/alerts").WithTags("Alerts");
@@ -22,7 +28,7 @@ internal static class AlertsEndpoints
                 "A pending spike that never fired is not listed. A suspicious alert spiked from fewer independent source networks " +
                 "than Alerting:MinNetworksToPage asks: it paged nobody; reportsUrl lists its reports.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Respond)
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).RequireAuthorization(AcknowledgePolicy)
             .WithName("AcknowledgeAlert")
             .WithSummary("Acknowledge a firing alert: no more repeat notifications; it still resolves on its own")
             .ProducesProblem(StatusCodes.Status400BadRequest)

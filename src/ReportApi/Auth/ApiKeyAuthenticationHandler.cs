@@ -21,19 +21,25 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return Task.FromResult(AuthenticateResult.NoResult());
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
-
-        ApiKeyEntry? match = null;
-        foreach (var entry in keys.CurrentValue.ApiKeys)
-        {
-            // No early exit: every configured key is compared, matched or not.
-            if (CryptographicOperations.FixedTimeEquals(presented, SHA256.HashData(Encoding.UTF8.GetBytes(entry.Key)))) match ??= entry;
-        }
+        var match = Match(keys.CurrentValue.ApiKeys, header["Bearer ".Length..].Trim());
         if (match is null) return Task.FromResult(AuthenticateResult.Fail("Unknown API key"));
 
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, match.Name), new Claim(ClaimTypes.Role, match.Role)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    /// <summary>The configured key equal to <paramref name="presented"/>, or null. Also the console's sign-in check.</summary>
+    internal static ApiKeyEntry? Match(IEnumerable<ApiKeyEntry> keys, string presented)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        ApiKeyEntry? match = null;
+        foreach (var entry in keys)
+        {
+            // No early exit: every configured key is compared, matched or not.
+            if (CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(entry.Key)))) match ??= entry;
+        }
+        return match;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -54,6 +54,8 @@ internal sealed record ReportFilter(
         foreach (var (name, value) in new[] { ("app", q.App), ("version", q.Version), ("platform", q.Platform), ("hostname", q.Hostname) })
         {
             if (value is { Length: 0 or > MaxTextLength }) problems.Add(new(name, $"Must be 1 to {MaxTextLength} characters."));
+            // PostgreSQL text cannot hold NUL: without this check the query itself fails (a 500).
+            else if (value?.Contains('\0', StringComparison.Ordinal) == true) problems.Add(new(name, "Must not contain a NUL character."));
         }
 
         return problems.Count > 0
