@@ -23,6 +23,12 @@ if (!options.SkipLoad)
     await Loader.LoadAsync(dataSource, options);
 }
 
+// The read function of this build (CREATE OR REPLACE), so --skip-load measures the code checked out, not the one loaded.
+await using (var refresh = dataSource.CreateCommand(ServingSchemaSql.CreateGrainFunction + ServingSchemaSql.CreateStatsFunction))
+{
+    await refresh.ExecuteNonQueryAsync();
+}
+
 var end = await Scalar<DateTime>(dataSource, "SELECT max(bucket) + interval '1 minute' FROM failure_rollups_minute");
 var endUtc = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc));
 Console.WriteLine($"settings: {await Scalar<string>(dataSource, "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ') FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'server_version')")}");

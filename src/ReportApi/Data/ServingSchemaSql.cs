@@ -226,9 +226,13 @@ internal static class ServingSchemaSql
                     GROUP BY b.b, {s}, m.device_id
                 ) n
                 LEFT JOIN LATERAL (
+                    -- The device's rows in the bucket first (index on bucket, device_id: one probe, one or two rows),
+                    -- then its series; OFFSET 0 keeps the planner from probing the primary key once per series.
                     SELECT true AS had, bool_or(s2.enforce = 1) AS had_enf, bool_or(s2.enforce = 0) AS had_ro
-                    FROM failure_devices_{g.DeviceGrain} x JOIN s s2 ON s2.id = x.series_id
-                    WHERE x.bucket = n.b AND x.device_id = n.device_id AND ({ServingDimensions.List("s2")}) = ({ServingDimensions.List("n")})
+                    FROM (SELECT x.series_id FROM failure_devices_{g.DeviceGrain} x
+                          WHERE x.bucket = n.b AND x.device_id = n.device_id OFFSET 0) x
+                    JOIN s s2 ON s2.id = x.series_id
+                    WHERE ({ServingDimensions.List("s2")}) = ({ServingDimensions.List("n")})
                     HAVING count(*) > 0
                 ) p ON true
                 GROUP BY n.b, {ServingDimensions.List("n")}

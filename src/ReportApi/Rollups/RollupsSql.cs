@@ -68,9 +68,10 @@ internal static class RollupsSql
         FROM fresh f
         LEFT JOIN LATERAL (
             SELECT true AS had, bool_or(s2.enforce = 1) AS had_enf, bool_or(s2.enforce = 0) AS had_ro
-            FROM failure_devices_{g.DeviceGrain} x JOIN failure_series s2 ON s2.id = x.series_id
-            WHERE x.bucket = f.bucket AND x.device_id = f.device_id
-              AND ({ServingDimensions.Key("f.dims", "s2")}) = ({ServingDimensions.List("f")})
+            FROM (SELECT x.series_id FROM failure_devices_{g.DeviceGrain} x
+                  WHERE x.bucket = f.bucket AND x.device_id = f.device_id OFFSET 0) x
+            JOIN failure_series s2 ON s2.id = x.series_id
+            WHERE ({ServingDimensions.Key("f.dims", "s2")}) = ({ServingDimensions.List("f")})
             HAVING count(*) > 0
         ) p ON true
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
