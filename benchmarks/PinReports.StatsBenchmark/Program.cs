@@ -104,6 +104,8 @@ static async Task<string> ExplainInnerAsync(NpgsqlDataSource dataSource, DateTim
     await using var connection = await dataSource.OpenConnectionAsync();
     var grain = ServingGrain.Find(interval.Grain);
     var mask = StatsSql.Mask(groupBy);
+    // As the function runs it (SET jit = off in its definition).
+    await using (var jit = new NpgsqlCommand("SET jit = off", connection)) await jit.ExecuteNonQueryAsync();
     await using var edge = new NpgsqlCommand("SELECT at FROM rollup_watermarks WHERE edge = 'closed'", connection);
     var closed = (DateTime)(await edge.ExecuteScalarAsync())!;
     await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + ServingSchemaSql.ReadQuery(grain, devices: true), connection);
@@ -117,7 +119,9 @@ static async Task<string> ExplainInnerAsync(NpgsqlDataSource dataSource, DateTim
     await using var reader = await command.ExecuteReaderAsync();
     var lines = new List<string>();
     while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
-    var key = lines.Where(l => (l.Contains("Scan", StringComparison.Ordinal) && l.Contains("failure_", StringComparison.Ordinal) && !l.Contains("never executed", StringComparison.Ordinal))
+    var key = lines.Where(l => (l.Contains("Scan", StringComparison.Ordinal) && l.Contains("failure_", StringComparison.Ordinal)
+            && !l.Contains("never executed", StringComparison.Ordinal) && !l.Contains("rows=0 loops", StringComparison.Ordinal))
+        || l.Contains("SubPlan", StringComparison.Ordinal) || l.Contains("Aggregate", StringComparison.Ordinal)
         || l.StartsWith("Planning Time", StringComparison.Ordinal) || l.StartsWith("Execution Time", StringComparison.Ordinal));
     return "```\n" + string.Join("\n", key.Select(l => l.TrimEnd())) + "\n```\n";
 }
