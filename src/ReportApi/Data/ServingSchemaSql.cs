@@ -215,22 +215,25 @@ internal static class ServingSchemaSql
         var partialDevices = coarse
             ? $"""
                 SELECT n.b, {ServingDimensions.List("n")},
-                       count(*) FILTER (WHERE p.had IS NULL) AS devices,
-                       count(*) FILTER (WHERE n.enf AND p.had_enf IS NOT TRUE) AS devices_enforced,
-                       count(*) FILTER (WHERE n.ro AND p.had_ro IS NOT TRUE) AS devices_report_only
+                       count(*) FILTER (WHERE NOT n.had) AS devices,
+                       count(*) FILTER (WHERE n.enf AND NOT n.had_enf) AS devices_enforced,
+                       count(*) FILTER (WHERE n.ro AND NOT n.had_ro) AS devices_report_only
                 FROM (
-                    SELECT b.b, {s}, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
-                    FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
-                    JOIN s ON s.id = m.series_id
-                    WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
-                    GROUP BY b.b, {s}, m.device_id
+                    -- Did the bucket's folded set already hold the device for the group (any, enforced, report-only
+                    -- series of it)? One probe each on (bucket, device_id), filtered to the group's series.
+                    SELECT n.*,
+                           EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = n.b AND x.device_id = n.device_id AND x.series_id = ANY (gr.ids)) AS had,
+                           EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = n.b AND x.device_id = n.device_id AND x.series_id = ANY (gr.enforced_ids)) AS had_enf,
+                           EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = n.b AND x.device_id = n.device_id AND x.series_id = ANY (gr.report_only_ids)) AS had_ro
+                    FROM (
+                        SELECT b.b, {s}, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+                        FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
+                        JOIN s ON s.id = m.series_id
+                        WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
+                        GROUP BY b.b, {s}, m.device_id
+                    ) n
+                    JOIN grp gr ON ({ServingDimensions.List("gr")}) = ({ServingDimensions.List("n")})
                 ) n
-                LEFT JOIN LATERAL (
-                    SELECT true AS had, bool_or(s2.enforce = 1) AS had_enf, bool_or(s2.enforce = 0) AS had_ro
-                    FROM failure_devices_{g.DeviceGrain} x JOIN s s2 ON s2.id = x.series_id
-                    WHERE x.bucket = n.b AND x.device_id = n.device_id AND ({ServingDimensions.List("s2")}) = ({ServingDimensions.List("n")})
-                    HAVING count(*) > 0
-                ) p ON true
                 GROUP BY n.b, {ServingDimensions.List("n")}
                 UNION ALL
             """
@@ -262,6 +265,10 @@ internal static class ServingSchemaSql
                 SELECT f.id, f.enforce, {ServingDimensions.KeyAs("$4", "f")}
                 FROM failure_series f
                 WHERE {Filters("f")}
+            ), grp AS MATERIALIZED (
+                SELECT {Bare}, array_agg(id) AS ids, array_agg(id) FILTER (WHERE enforce = 1) AS enforced_ids,
+                       array_agg(id) FILTER (WHERE enforce = 0) AS report_only_ids
+                FROM s GROUP BY {Bare}
             ), dirty AS MATERIALIZED (
                 SELECT minute FROM rollup_dirty_minutes WHERE minute >= $1 AND minute < $2
             ), b AS MATERIALIZED (

@@ -59,20 +59,27 @@ internal static class RollupsSql
             FROM ins i JOIN failure_series s ON s.id = i.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
             WHERE i.bucket = ANY($4)
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ), grp AS (
+            -- The series of every group of every grouping, so "did the set hold the device for the group" is one
+            -- probe on (bucket, device_id) filtered to them.
+            SELECT ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, array_agg(s.id) AS ids,
+                   array_agg(s.id) FILTER (WHERE s.enforce = 1) AS enforced_ids, array_agg(s.id) FILTER (WHERE s.enforce = 0) AS report_only_ids
+            FROM failure_series s CROSS JOIN unnest($5::smallint[]) AS ds (dims)
+            WHERE EXISTS (SELECT 1 FROM fresh)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+        ), probed AS (
+            SELECT f.*,
+                   EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = f.bucket AND x.device_id = f.device_id AND x.series_id = ANY (gr.ids)) AS had,
+                   EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = f.bucket AND x.device_id = f.device_id AND x.series_id = ANY (gr.enforced_ids)) AS had_enf,
+                   EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = f.bucket AND x.device_id = f.device_id AND x.series_id = ANY (gr.report_only_ids)) AS had_ro
+            FROM fresh f JOIN grp gr ON (gr.dims, {ServingDimensions.List("gr")}) = (f.dims, {ServingDimensions.List("f")})
         )
         INSERT INTO {g.Table} AS c (bucket, dims, {ServingDimensions.Bare}, reports, duplicates, reports_enforced, reports_report_only,
                                    devices, devices_enforced, devices_report_only)
-        SELECT f.bucket, f.dims, {ServingDimensions.List("f")}, 0, 0, 0, 0,
-               count(*) FILTER (WHERE p.had IS NULL), count(*) FILTER (WHERE f.enf AND p.had_enf IS NOT TRUE),
-               count(*) FILTER (WHERE f.ro AND p.had_ro IS NOT TRUE)
-        FROM fresh f
-        LEFT JOIN LATERAL (
-            SELECT true AS had, bool_or(s2.enforce = 1) AS had_enf, bool_or(s2.enforce = 0) AS had_ro
-            FROM failure_devices_{g.DeviceGrain} x JOIN failure_series s2 ON s2.id = x.series_id
-            WHERE x.bucket = f.bucket AND x.device_id = f.device_id
-              AND ({ServingDimensions.Key("f.dims", "s2")}) = ({ServingDimensions.List("f")})
-            HAVING count(*) > 0
-        ) p ON true
+        SELECT p.bucket, p.dims, {ServingDimensions.List("p")}, 0, 0, 0, 0,
+               count(*) FILTER (WHERE NOT p.had), count(*) FILTER (WHERE p.enf AND NOT p.had_enf),
+               count(*) FILTER (WHERE p.ro AND NOT p.had_ro)
+        FROM probed p
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         ON CONFLICT (bucket, dims, {ServingDimensions.Bare}) DO UPDATE SET
             devices = c.devices + excluded.devices,
