@@ -20,4 +20,8 @@ internal sealed record IngestRecord(
     string Diagnosis,
     bool Authenticated,
     bool CountsDevice = true,
-    bool DiagnosisDeferred = false);
+    bool DiagnosisDeferred = false)
+{
+    /// <summary>The built path when the chain is the host's own (trusted, hostname matches): feeds the key history.</summary>
+    public IReadOnlyList<ReportApi.Domain.Diagnosis.ChainPathElement>? HostChain { get; init; }
+}

@@ -10,7 +10,7 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Query;
 
 /// <summary>Reads reports for responders: pages, CSV streams, and one report with its chains and diagnosis.</summary>
-internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis)
+internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis, HostKeyHistory history)
 {
     public async Task<ReportPage> PageAsync(ReportFilter filter, CancellationToken ct)
     {
@@ -63,7 +63,8 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
             ToReport(summary, reader.GetString(26)),
             ChainParser.Parse([.. validated.Select(c => c.Pem)]),
             served is null ? null : ChainParser.Parse([.. served.Select(c => c.Pem)]),
-            summary.ReceivedAt);
+            summary.ReceivedAt,
+            history.Get(summary.NotedHostname));
         return new ReportDetails(summary, raw, chains, DiagnosisView.From(verdict));
     }
 
@@ -80,7 +81,7 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
     private static StoredCertificate[] Certificates(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : JsonSerializer.Deserialize(reader.GetString(ordinal), DataJsonContext.Default.StoredCertificateArray) ?? [];
 
-    private static PinFailureReport ToReport(ReportSummary s, string rawJson) => new()
+    internal static PinFailureReport ToReport(ReportSummary s, string rawJson) => new()
     {
         Dialect = s.Dialect switch { "trustkit-ios" => ReportDialect.TrustKitIos, "trustkit-android" => ReportDialect.TrustKitAndroid, _ => ReportDialect.Rfc7469 },
         Hostname = s.Hostname,
@@ -94,7 +95,9 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
         TrustKitVersion = s.TrustKitVersion,
         // Only whether the client sent an install id matters to the diagnosis (TrustKit 1.1.x sent none).
         AppVendorId = s.Device is null ? null : "(hashed)",
-        ClientTimeQuality = ClientTimeQuality.Missing,
+        // The parsed client time and its quality decide the instant validity is judged at (issue 13).
+        ClientTime = s.ClientTime,
+        ClientTimeQuality = ClientTimeQualityNames.FromWire(s.ClientTimeQuality),
         ValidatedChain = [],
         KnownPins = [.. s.KnownPins.Select(KnownPinParser.Parse)],
         RawJson = rawJson,
