@@ -25,7 +25,13 @@ internal sealed class HostKeyRows
     public sealed record Pending(NpgsqlBatchCommand Command, IReadOnlyList<(string Host, string Chain)> Chains, IReadOnlyCollection<string> NewHosts);
 
     /// <summary>The upsert for the batch's unrecorded host chains, or null when there is none.</summary>
-    public Pending? Collect(IEnumerable<IngestRecord> records, DateTimeOffset now)
+    public Pending? Collect(IEnumerable<IngestRecord> records, DateTimeOffset now) =>
+        Collect(records.Select(r => new Seen(r.Report.NotedHostname, r.Validated, r.Served, r.HostChain, r.ReceivedAt)), now);
+
+    /// <summary>A chain seen in a report: the noted host, the chains as reported, the built path when it is the host's own.</summary>
+    public sealed record Seen(string Host, ParsedChain Validated, ParsedChain? Served, IReadOnlyList<ChainPathElement>? HostChain, DateTimeOffset ReceivedAt);
+
+    public Pending? Collect(IEnumerable<Seen> records, DateTimeOffset now)
     {
         Dictionary<(string Host, string Spki), Row>? rows = null;
         List<(string, string)>? chains = null;
@@ -33,12 +39,12 @@ internal sealed class HostKeyRows
         foreach (var record in records)
         {
             if (record.HostChain is not { Count: > 0 } path) continue;
-            var key = (record.Report.NotedHostname, record.Validated.FingerprintHex);
+            var key = (record.Host, record.Validated.FingerprintHex);
             var known = _remembered.TryGetValue(key, out var written);
             if (known && now - written < RefreshAfter) continue;
 
             (chains ??= []).Add(key);
-            if (!known) (newHosts ??= new(StringComparer.Ordinal)).Add(key.NotedHostname);
+            if (!known) (newHosts ??= new(StringComparer.Ordinal)).Add(key.Host);
             for (var i = 0; i < path.Count; i++)
             {
                 var element = path[i];
@@ -47,7 +53,7 @@ internal sealed class HostKeyRows
                 // trust store; leaves are named by their key.
                 var der = role == "intermediate" ? DerOf(record, element.CertificateSha256) : null;
                 rows ??= [];
-                var rowKey = (key.NotedHostname, element.SpkiSha256);
+                var rowKey = (key.Host, element.SpkiSha256);
                 if (rows.TryGetValue(rowKey, out var existing))
                 {
                     rows[rowKey] = existing with { FirstSeen = Min(existing.FirstSeen, record.ReceivedAt), LastSeen = Max(existing.LastSeen, record.ReceivedAt) };
@@ -83,7 +89,7 @@ internal sealed class HostKeyRows
         foreach (var host in pending.NewHosts) history.Invalidate(host);
     }
 
-    private static byte[]? DerOf(IngestRecord record, string certificateSha256)
+    private static byte[]? DerOf(Seen record, string certificateSha256)
     {
         foreach (var certificate in record.Validated.Certificates.Concat(record.Served?.Certificates ?? []))
         {
