@@ -254,31 +254,50 @@ public static class Diagnoser
         TrustAnchors anchors)
     {
         var top = analysis.Top;
-        if (analysis.Verification.Trusted || analysis.Product is not null || userDefinedAnchor || top.IsSelfIssued
-            || (analysis.Verification.Problems & X509ChainStatusFlags.PartialChain) == 0)
+        if (analysis.Verification.Trusted || analysis.Product is not null || userDefinedAnchor)
         {
             return null;
         }
 
+        var partial = !top.IsSelfIssued && (analysis.Verification.Problems & X509ChainStatusFlags.PartialChain) != 0;
         foreach (var (spki, seen) in context.SeenKeys)
         {
-            if (seen.Role != KeyRole.Leaf && seen.Subject == top.Issuer && CompletesChain(analysis, seen, anchors))
+            if (seen.Role == KeyRole.Leaf)
             {
-                var explanation = $"The server sends an incomplete chain for {report.Hostname}: the chain stops at "
+                continue;
+            }
+
+            // Omitted: the chain stops right below an intermediate of ours. Other issuer: the server sends our
+            // intermediate's key in another CA's certificate (a cross-sign to a root clients no longer trust). Either way
+            // the remembered certificate must really complete the chain (CompletesChain), names are not enough.
+            var omitted = partial && seen.Subject == top.Issuer;
+            var otherIssuer = !omitted && seen.Certificate is not null
+                && analysis.Path.Skip(1).Any(e => e.SpkiSha256 == spki && e.Subject == seen.Subject && e.Issuer != seen.Issuer);
+            if (!(omitted || otherIssuer) || !CompletesChain(analysis, seen, anchors))
+            {
+                continue;
+            }
+
+            var explanation = omitted
+                ? $"The server sends an incomplete chain for {report.Hostname}: the chain stops at "
                     + $"{Wording.Certificate(top)}, whose issuer '{seen.Subject}' (SPKI {spki}, issued by '{seen.Issuer}') "
                     + "is our own CA certificate seen in earlier chains but was not sent. Clients that do not have it cached "
                     + "fail. Add that intermediate to the server's certificate chain file; this is not interception, and no "
-                    + "pin change is needed for it.";
-                return evidence with
-                {
-                    Code = DiagnosisCode.CertificateInvalid,
-                    Explanation = explanation,
-                    ChangedPosition = analysis.Path.Count,
-                    ChangedSubject = seen.Subject,
-                    ChangedIssuer = seen.Issuer,
-                    ChangedSpki = spki,
-                };
-            }
+                    + "pin change is needed for it."
+                : $"The server sends a wrong chain for {report.Hostname}: our intermediate '{seen.Subject}' (SPKI {spki}) comes "
+                    + $"in a certificate issued by '{analysis.Path.Skip(1).First(e => e.SpkiSha256 == spki).Issuer}', which does "
+                    + $"not lead to a trusted root (the chain ends at {Wording.Certificate(top)}), instead of the one issued by "
+                    + $"'{seen.Issuer}' seen in earlier chains. Serve the intermediate issued by '{seen.Issuer}'; the key is "
+                    + "ours, so this is not interception and pins on it still hold.";
+            return evidence with
+            {
+                Code = DiagnosisCode.CertificateInvalid,
+                Explanation = explanation,
+                ChangedPosition = omitted ? analysis.Path.Count : IndexOfSpki(analysis.Path, spki),
+                ChangedSubject = seen.Subject,
+                ChangedIssuer = seen.Issuer,
+                ChangedSpki = spki,
+            };
         }
 
         return null;
@@ -308,7 +327,8 @@ public static class Diagnoser
 
         using (intermediate)
         {
-            return anchors.Verify(analysis.LeafCertificate, [.. analysis.Others, intermediate], analysis.At).Trusted;
+            // Ours first among the extras: the builder then tries the path through it before the reported alternatives.
+            return anchors.Verify(analysis.LeafCertificate, [intermediate, .. analysis.Others], analysis.At).Trusted;
         }
     }
 
@@ -510,6 +530,19 @@ public static class Diagnoser
         return covered.Count == 0
             ? $" No app version on record pins any key of this chain: every version fails until a release pins it or the server rolls back."
             : $" Versions {string.Join("; versions ", covered)}; {Wording.Version(report)} never pinned it and fails.";
+    }
+
+    private static int IndexOfSpki(IReadOnlyList<ChainPathElement> path, string spki)
+    {
+        for (var i = 1; i < path.Count; i++)
+        {
+            if (path[i].SpkiSha256 == spki)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int IndexOf(IReadOnlyList<ChainPathElement> path, ChainPathElement element)
