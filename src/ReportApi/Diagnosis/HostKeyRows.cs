@@ -44,6 +44,8 @@ internal sealed class HostKeyRows
             if (known && now - written < RefreshAfter) continue;
 
             (chains ??= []).Add(key);
+            // The CA this chain belongs to: its root (a trusted path ends at an anchor, which is self-issued).
+            var ca = path[^1].IsSelfIssued ? path[^1].Subject : path[^1].Issuer;
             if (!known) (newHosts ??= new(StringComparer.Ordinal)).Add(key.Host);
             for (var i = 0; i < path.Count; i++)
             {
@@ -60,7 +62,7 @@ internal sealed class HostKeyRows
                 }
                 else
                 {
-                    rows[rowKey] = new Row(role, element.Subject, element.Issuer, element.NotAfter, der, record.ReceivedAt, record.ReceivedAt);
+                    rows[rowKey] = new Row(role, element.Subject, element.Issuer, element.NotAfter, der, record.ReceivedAt, record.ReceivedAt, ca, i);
                 }
             }
         }
@@ -78,6 +80,8 @@ internal sealed class HostKeyRows
         Add(command, sorted.Select(r => r.Value.Certificate).ToArray(), NpgsqlDbType.Bytea);
         Add(command, sorted.Select(r => r.Value.FirstSeen.ToUniversalTime()).ToArray(), NpgsqlDbType.TimestampTz);
         Add(command, sorted.Select(r => r.Value.LastSeen.ToUniversalTime()).ToArray(), NpgsqlDbType.TimestampTz);
+        Add(command, sorted.Select(r => r.Value.Ca).ToArray(), NpgsqlDbType.Text);
+        Add(command, sorted.Select(r => r.Value.Position).ToArray(), NpgsqlDbType.Integer);
         return new Pending(command, chains!, (IReadOnlyCollection<string>?)newHosts ?? []);
     }
 
@@ -107,5 +111,6 @@ internal sealed class HostKeyRows
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private sealed record Row(
-        string Role, string Subject, string Issuer, DateTimeOffset NotAfter, byte[]? Certificate, DateTimeOffset FirstSeen, DateTimeOffset LastSeen);
+        string Role, string Subject, string Issuer, DateTimeOffset NotAfter, byte[]? Certificate, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
+        string Ca, int Position);
 }

@@ -16,6 +16,8 @@ internal static class HostKeysSql
             role text NOT NULL,
             subject text NOT NULL,
             issuer text NOT NULL,
+            ca text NOT NULL,
+            position integer NOT NULL,
             not_after timestamptz NOT NULL,
             certificate bytea,
             first_seen_at timestamptz NOT NULL,
@@ -29,21 +31,23 @@ internal static class HostKeysSql
     public const string Drop = "DROP TABLE IF EXISTS host_keys";
 
     /// <summary>
-    /// $1..$9 as arrays, one element per (host, key), sorted by host and key so concurrent writers lock rows in the same
+    /// $1..$11 as arrays ($10: the CA the chain belongs to, its root's subject; $11: the key's index in the built path), one element per (host, key), sorted by host and key so concurrent writers lock rows in the same
     /// order. A key seen again widens first/last seen; its certificate columns follow the latest-expiring certificate
     /// that carried it (a renewed intermediate with the same key, or the cross-sign, keeps one row).
     /// </summary>
     public const string Upsert = """
         INSERT INTO host_keys AS h
-            (noted_hostname, spki_sha256, role, subject, issuer, not_after, certificate, first_seen_at, last_seen_at)
+            (noted_hostname, spki_sha256, role, subject, issuer, not_after, certificate, first_seen_at, last_seen_at, ca, position)
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[],
-                             $8::timestamptz[], $9::timestamptz[])
+                             $8::timestamptz[], $9::timestamptz[], $10::text[], $11::integer[])
         ON CONFLICT (noted_hostname, spki_sha256) DO UPDATE SET
             first_seen_at = least(h.first_seen_at, excluded.first_seen_at),
             last_seen_at = greatest(h.last_seen_at, excluded.last_seen_at),
             role = CASE WHEN excluded.not_after > h.not_after THEN excluded.role ELSE h.role END,
             subject = CASE WHEN excluded.not_after > h.not_after THEN excluded.subject ELSE h.subject END,
             issuer = CASE WHEN excluded.not_after > h.not_after THEN excluded.issuer ELSE h.issuer END,
+            ca = CASE WHEN excluded.not_after > h.not_after THEN excluded.ca ELSE h.ca END,
+            position = CASE WHEN excluded.not_after > h.not_after THEN excluded.position ELSE h.position END,
             certificate = CASE WHEN excluded.not_after > h.not_after OR h.certificate IS NULL
                                THEN coalesce(excluded.certificate, h.certificate) ELSE h.certificate END,
             not_after = greatest(h.not_after, excluded.not_after)
@@ -61,10 +65,15 @@ internal static class HostKeysSql
         LIMIT $2
         """;
 
-    /// <summary>Every host's record of one key, for the pin inventory and the pre-flight ($1: base64 SPKI SHA-256 array).</summary>
+    /// <summary>
+    /// Where pinned keys ($1: base64 SPKI SHA-256 array) were seen in any host's trusted chains, for the pin inventory's
+    /// <c>matchedCertificate</c>: per key the most recently seen record and every CA it was seen under. An index lookup
+    /// per key, instead of unpacking every stored chain per request.
+    /// </summary>
     public const string ByKeys = """
-        SELECT DISTINCT ON (spki_sha256) spki_sha256, subject, issuer, not_after, role
-        FROM host_keys WHERE spki_sha256 = ANY($1)
+        SELECT DISTINCT ON (spki_sha256) spki_sha256, subject, issuer, role, not_after, position,
+               array(SELECT DISTINCT h2.ca FROM host_keys h2 WHERE h2.spki_sha256 = h.spki_sha256 ORDER BY 1)
+        FROM host_keys h WHERE spki_sha256 = ANY($1)
         ORDER BY spki_sha256, last_seen_at DESC
         """;
 }
