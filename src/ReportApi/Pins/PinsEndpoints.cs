@@ -95,7 +95,8 @@ internal static partial class PinsEndpoints
     }
 
     internal static async Task<Results<Ok<PreflightResponse>, ProblemHttpResult>> PreflightAsync(
-        [AsParameters] PreflightQuery parameters, HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, IOptions<PinsOptions> options, TimeProvider time,
+        [AsParameters] PreflightQuery parameters, HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, HostKeyHistory history,
+        IOptions<PinsOptions> options, TimeProvider time,
         CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var media)
@@ -128,9 +129,15 @@ internal static partial class PinsEndpoints
 
         var o = options.Value;
         var now = time.GetUtcNow();
-        var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, now, o.ExpiringWithinDays);
         var since = now.AddDays(-o.RecentDays);
         var rows = await store.PreflightCandidatesAsync(since, hostname, ct);
+        // The key history of the host and of the pinning policies that cover it (a wildcard policy's noted hostname).
+        var seen = new Dictionary<string, Domain.Diagnosis.SeenKey>(StringComparer.Ordinal);
+        foreach (var host in rows.Select(r => r.NotedHostname).Prepend(hostname).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            foreach (var (spki, key) in history.Get(host).Keys) seen.TryAdd(spki, key);
+        }
+        var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, now, o.ExpiringWithinDays, seen);
         var matches = rows.ToDictionary(r => r.Id, r => PreflightEvaluator.Match(r.Sha256Pins, chain));
         var failing = rows.Where(r => matches[r.Id].Count == 0).Select(r => r.Id).ToArray();
         var (devices, _) = await store.RecentDevicesAsync([.. rows.Select(r => r.Id)], since, ct);

@@ -55,6 +55,33 @@ public sealed class KeyHistoryIngestTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Preflight_of_a_leaf_only_chain_names_the_intermediate_the_history_holds()
+    {
+        var pki = LivePki.Create(Host, "hist-preflight");
+        await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Diagnosis:TrustedRootsFile"] = RootsFile(pki.Root) });
+
+        var before = await PreflightAsync(app, pki.Leaf.ExportCertificatePem());
+        Assert.DoesNotContain(before, w => w.Contains("omits the intermediate", StringComparison.Ordinal));
+
+        await PostAsync(app, Body("ios", pki.Chain.ToList(), "seen-device"));
+        var after = await PreflightAsync(app, pki.Leaf.ExportCertificatePem());
+        Assert.Contains(after, w => w.Contains($"omits the intermediate '{pki.Intermediate.Subject}' (SPKI {TestPki.SpkiPin(pki.Intermediate)}", StringComparison.Ordinal));
+
+        // A leaf of someone else's CA is not completed by our intermediate, whatever its names.
+        var stranger = LivePki.Create(Host, "hist-preflight-stranger");
+        Assert.DoesNotContain(await PreflightAsync(app, stranger.Leaf.ExportCertificatePem()), w => w.Contains("omits the intermediate", StringComparison.Ordinal));
+    }
+
+    private static async Task<List<string>> PreflightAsync(TestApp app, string pem)
+    {
+        using var content = new StringContent(pem, System.Text.Encoding.ASCII, "application/x-pem-file");
+        var response = await app.Reader.PostAsync($"/v1/preflight?hostname={Host}", content, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        return [.. body.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
+    }
+
+    [Fact]
     public async Task A_chain_for_another_name_or_an_untrusted_chain_teaches_the_history_nothing_and_a_known_chain_adds_no_rows()
     {
         var pki = LivePki.Create(Host, "hist-none");
