@@ -24,6 +24,24 @@ public sealed record ValidityTime(DateTimeOffset At, bool DeviceTime, string Rea
     public static ValidityTime Choose(PinFailureReport report, DateTimeOffset receivedAt, TimeSpan maxAge)
     {
         ArgumentNullException.ThrowIfNull(report);
+        return Explain(report, receivedAt, maxAge);
+    }
+
+    /// <summary>
+    /// The instant alone, without the reason's text: what a verdict cache keys on for every report (no string built on
+    /// the ingest fast path). Always agrees with <see cref="Choose"/>.
+    /// </summary>
+    public static (DateTimeOffset At, bool DeviceTime) Instant(PinFailureReport report, DateTimeOffset receivedAt, TimeSpan maxAge)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report is { ClientTimeQuality: ClientTimeQuality.Utc, ClientTime: { } t } && maxAge > TimeSpan.Zero
+            && t <= receivedAt && receivedAt - t <= maxAge
+            ? (t, true)
+            : (receivedAt, false);
+    }
+
+    private static ValidityTime Explain(PinFailureReport report, DateTimeOffset receivedAt, TimeSpan maxAge)
+    {
         string reason;
         switch (report.ClientTimeQuality)
         {

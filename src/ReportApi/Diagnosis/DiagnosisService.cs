@@ -58,7 +58,7 @@ public sealed class DiagnosisService
     private VerdictKey KeyOf(
         PinFailureReport report, ParsedChain validated, ParsedChain? served, byte[] pinSetFingerprint, DateTimeOffset receivedAt, HostKeys history)
     {
-        var validity = ValidityTime.Choose(report, receivedAt, _clientTimeMaxAge);
+        var validity = ValidityTime.Instant(report, receivedAt, _clientTimeMaxAge);
         return new(ChainKey.Of(validated.Fingerprint), served is null ? null : ChainKey.Of(served.Fingerprint), ChainKey.Of(pinSetFingerprint),
             report.Hostname, report.NotedHostname, report.ValidationResult, report.TrustKitVersion is null && report.AppVendorId is null,
             validity.DeviceTime, DateOnly.FromDateTime(validity.At.UtcDateTime), history.Version);

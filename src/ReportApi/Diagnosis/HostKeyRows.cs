@@ -19,10 +19,10 @@ internal sealed class HostKeyRows
     private const int MaxRemembered = 100_000;
 
     // (noted hostname, chain fingerprint) → when this process last wrote its keys; shared by the writer loops.
-    private readonly ConcurrentDictionary<(string Host, string Chain), DateTimeOffset> _remembered = new();
+    private readonly ConcurrentDictionary<(string Host, UInt128 Chain), DateTimeOffset> _remembered = new();
 
     /// <summary>A batch's pending rows: the statement to add, and what to remember after the commit.</summary>
-    public sealed record Pending(NpgsqlBatchCommand Command, IReadOnlyList<(string Host, string Chain)> Chains, IReadOnlyCollection<string> NewHosts);
+    public sealed record Pending(NpgsqlBatchCommand Command, IReadOnlyList<(string Host, UInt128 Chain)> Chains, IReadOnlyCollection<string> NewHosts);
 
     /// <summary>The upsert for the batch's unrecorded host chains, or null when there is none.</summary>
     public Pending? Collect(IEnumerable<IngestRecord> records, DateTimeOffset now) =>
@@ -34,12 +34,13 @@ internal sealed class HostKeyRows
     public Pending? Collect(IEnumerable<Seen> records, DateTimeOffset now)
     {
         Dictionary<(string Host, string Spki), Row>? rows = null;
-        List<(string, string)>? chains = null;
+        List<(string, UInt128)>? chains = null;
         HashSet<string>? newHosts = null;
         foreach (var record in records)
         {
             if (record.HostChain is not { Count: > 0 } path) continue;
-            var key = (record.Host, record.Validated.FingerprintHex);
+            // The first 128 bits of the chain's SHA-256 fingerprint: no hex string per report on the writer's path.
+            var key = (record.Host, ChainKey.Of(record.Validated.Fingerprint));
             var known = _remembered.TryGetValue(key, out var written);
             if (known && now - written < RefreshAfter) continue;
 

@@ -114,4 +114,28 @@ public sealed class DeviceTimeTests
         Assert.False(choice.DeviceTime);
         Assert.Contains(reason, choice.Reason);
     }
+
+    [Theory]
+    [InlineData(ClientTimeQuality.Utc, -3 * 24 * 60, 7)]
+    [InlineData(ClientTimeQuality.Utc, 5, 7)]
+    [InlineData(ClientTimeQuality.Utc, 0, 7)]
+    [InlineData(ClientTimeQuality.Utc, -7 * 24 * 60, 7)]
+    [InlineData(ClientTimeQuality.Utc, -7 * 24 * 60 - 1, 7)]
+    [InlineData(ClientTimeQuality.Utc, -60, 0)]
+    [InlineData(ClientTimeQuality.LocalWithLiteralZ, -60, 7)]
+    [InlineData(ClientTimeQuality.Missing, -60, 7)]
+    [InlineData(ClientTimeQuality.Unparseable, -60, 7)]
+    public void The_cache_keys_instant_agrees_with_the_explained_choice(ClientTimeQuality quality, int minutes, int maxAgeDays)
+    {
+        var report = Reports.For(ReportDialect.TrustKitIos, [Leaf], [Reports.UnrelatedPin("a")]) with
+        {
+            ClientTime = TestPki.Now.AddMinutes(minutes),
+            ClientTimeQuality = quality,
+        };
+
+        var choice = ValidityTime.Choose(report, TestPki.Now, TimeSpan.FromDays(maxAgeDays));
+        var instant = ValidityTime.Instant(report, TestPki.Now, TimeSpan.FromDays(maxAgeDays));
+
+        Assert.Equal((choice.At, choice.DeviceTime), instant);
+    }
 }
