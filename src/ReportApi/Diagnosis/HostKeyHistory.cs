@@ -11,7 +11,8 @@ namespace ReportApi.Diagnosis;
 /// Reads the host key history (<see cref="HostKeysSql"/>) through a bounded per-host cache. An entry is served until
 /// <c>Diagnosis:HistoryRefreshInterval</c> has passed; after that the ingest fast path still serves it while one
 /// background refresh runs (ingest never waits for the database here), and the slow paths reload it. The writer of
-/// this replica drops a host's entry as soon as it commits a new key for it; other replicas see it after the interval.
+/// this replica merges the keys it commits into the host's entry at once (no reload, and known-chain reports keep
+/// their fast path during a flood of new chains); other replicas see them after the interval.
 /// </summary>
 public sealed partial class HostKeyHistory(NpgsqlDataSource dataSource, IOptions<DiagnosisOptions> options, ILogger<HostKeyHistory> logger)
 {
@@ -40,8 +41,17 @@ public sealed partial class HostKeyHistory(NpgsqlDataSource dataSource, IOptions
     public HostKeys Get(string host) =>
         _hosts.TryGetValue(host, out var entry) && !IsStale(entry) ? entry.Keys : Load(host);
 
-    /// <summary>Forget a host's entry: the writer committed a key the entry does not hold.</summary>
-    public void Invalidate(string host) => _hosts.TryRemove(host, out _);
+    /// <summary>Put keys the writer just committed into the host's cached entry (nothing when the host is not cached).</summary>
+    public void Merge(string host, IReadOnlyCollection<KeyValuePair<string, SeenKey>> keys)
+    {
+        if (keys.Count == 0) return;
+        // Compare-and-swap: a concurrent refresh or merge either sees these keys or is redone with them.
+        while (_hosts.TryGetValue(host, out var entry))
+        {
+            var merged = new Entry(entry.Keys.With(keys), entry.LoadedAt);
+            if (_hosts.TryUpdate(host, merged, entry)) return;
+        }
+    }
 
     private bool IsStale(Entry entry) => Stopwatch.GetElapsedTime(entry.LoadedAt) > options.Value.HistoryRefreshInterval;
 
@@ -71,10 +81,8 @@ public sealed partial class HostKeyHistory(NpgsqlDataSource dataSource, IOptions
         command.Parameters.Add(new NpgsqlParameter { Value = options.Value.HistoryMaxKeysPerHost, NpgsqlDbType = NpgsqlDbType.Integer });
         using var reader = command.ExecuteReader();
         var keys = new Dictionary<string, SeenKey>(StringComparer.Ordinal);
-        long version = 0;
         while (reader.Read())
         {
-            version = reader.GetInt64(0);
             keys[reader.GetString(1)] = new SeenKey(
                 reader.GetString(2) switch { "root" => KeyRole.Root, "intermediate" => KeyRole.Intermediate, _ => KeyRole.Leaf },
                 reader.GetString(3),
@@ -85,7 +93,7 @@ public sealed partial class HostKeyHistory(NpgsqlDataSource dataSource, IOptions
                 reader.GetFieldValue<DateTimeOffset>(8));
         }
 
-        return version == 0 ? HostKeys.Empty : new HostKeys(version, keys);
+        return HostKeys.Create(keys);
     }
 
     private sealed class Entry(HostKeys keys, long loadedAt)

@@ -22,7 +22,9 @@ internal sealed class HostKeyRows
     private readonly ConcurrentDictionary<(string Host, UInt128 Chain), DateTimeOffset> _remembered = new();
 
     /// <summary>A batch's pending rows: the statement to add, and what to remember after the commit.</summary>
-    public sealed record Pending(NpgsqlBatchCommand Command, IReadOnlyList<(string Host, UInt128 Chain)> Chains, IReadOnlyCollection<string> NewHosts);
+    public sealed record Pending(
+        NpgsqlBatchCommand Command, IReadOnlyList<(string Host, UInt128 Chain)> Chains,
+        IReadOnlyDictionary<string, List<KeyValuePair<string, SeenKey>>> NewKeys);
 
     /// <summary>The upsert for the batch's unrecorded host chains, or null when there is none.</summary>
     public Pending? Collect(IEnumerable<IngestRecord> records, DateTimeOffset now) =>
@@ -35,7 +37,7 @@ internal sealed class HostKeyRows
     {
         Dictionary<(string Host, string Spki), Row>? rows = null;
         List<(string, UInt128)>? chains = null;
-        HashSet<string>? newHosts = null;
+        HashSet<string>? newHosts = null; // hosts with a chain this process never recorded: their cached history grows
         foreach (var record in records)
         {
             if (record.HostChain is not { Count: > 0 } path) continue;
@@ -83,15 +85,24 @@ internal sealed class HostKeyRows
         Add(command, sorted.Select(r => r.Value.LastSeen.ToUniversalTime()).ToArray(), NpgsqlDbType.TimestampTz);
         Add(command, sorted.Select(r => r.Value.Ca).ToArray(), NpgsqlDbType.Text);
         Add(command, sorted.Select(r => r.Value.Position).ToArray(), NpgsqlDbType.Integer);
-        return new Pending(command, chains!, (IReadOnlyCollection<string>?)newHosts ?? []);
+        var newKeys = new Dictionary<string, List<KeyValuePair<string, SeenKey>>>(StringComparer.Ordinal);
+        foreach (var ((host, spki), row) in sorted)
+        {
+            if (newHosts?.Contains(host) != true) continue;
+            var role = row.Role switch { "root" => KeyRole.Root, "intermediate" => KeyRole.Intermediate, _ => KeyRole.Leaf };
+            if (!newKeys.TryGetValue(host, out var list)) newKeys[host] = list = [];
+            list.Add(new(spki, new SeenKey(role, row.Subject, row.Issuer, row.NotAfter, row.Certificate, row.FirstSeen, row.LastSeen)));
+        }
+
+        return new Pending(command, chains!, newKeys);
     }
 
-    /// <summary>After the commit: remember the chains, and drop the cached history of hosts that may have new keys.</summary>
+    /// <summary>After the commit: remember the chains, and put their keys into the hosts' cached histories.</summary>
     public void Committed(Pending pending, DateTimeOffset now, HostKeyHistory history)
     {
         if (_remembered.Count > MaxRemembered) _remembered.Clear();
         foreach (var chain in pending.Chains) _remembered[chain] = now;
-        foreach (var host in pending.NewHosts) history.Invalidate(host);
+        foreach (var (host, keys) in pending.NewKeys) history.Merge(host, keys);
     }
 
     private static byte[]? DerOf(Seen record, string certificateSha256)

@@ -53,11 +53,7 @@ internal static class HostKeysSql
             not_after = greatest(h.not_after, excluded.not_after)
         """;
 
-    /// <summary>
-    /// One host's keys, most recently seen first, at most $2 of them; the first column is the host's total key count,
-    /// which only grows (keys are never removed), so it versions the history: a verdict cached under one count is never
-    /// served under another.
-    /// </summary>
+    /// <summary>One host's keys, most recently seen first, at most $2 of them (the first column is the host's total count).</summary>
     public const string Load = """
         SELECT count(*) OVER (), spki_sha256, role, subject, issuer, not_after, certificate, first_seen_at, last_seen_at
         FROM host_keys WHERE noted_hostname = $1
