@@ -28,7 +28,13 @@ internal sealed class HostKeyRows
 
     /// <summary>The upsert for the batch's unrecorded host chains, or null when there is none.</summary>
     public Pending? Collect(IEnumerable<IngestRecord> records, DateTimeOffset now) =>
-        Collect(records.Select(r => new Seen(r.Report.NotedHostname, r.Validated, r.Served, r.HostChain, r.ReceivedAt)), now);
+        // Filtered before anything is allocated: in the steady state every host chain of a batch is remembered.
+        Collect(records
+            .Where(r => r.HostChain is { Count: > 0 } && Due(r.Report.NotedHostname, r.Validated.Fingerprint, now))
+            .Select(r => new Seen(r.Report.NotedHostname, r.Validated, r.Served, r.HostChain, r.ReceivedAt)), now);
+
+    private bool Due(string host, byte[] fingerprint, DateTimeOffset now) =>
+        !_remembered.TryGetValue((host, ChainKey.Of(fingerprint)), out var written) || now - written >= RefreshAfter;
 
     /// <summary>A chain seen in a report: the noted host, the chains as reported, the built path when it is the host's own.</summary>
     public sealed record Seen(string Host, ParsedChain Validated, ParsedChain? Served, IReadOnlyList<ChainPathElement>? HostChain, DateTimeOffset ReceivedAt);
