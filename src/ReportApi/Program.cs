@@ -52,6 +52,8 @@ if (HostingExtensions.IsMigrateCommand(args))
     return 0;
 }
 
+if (RediagnoseCommand.IsRequested(args)) return await RediagnoseCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
+
 app.UseTrustedForwardedHeaders();
 app.UseAdvisory();
 app.UseRequestLogging();

@@ -20,7 +20,10 @@ internal sealed record ChainAnalysis(
     IReadOnlyList<ChainPathElement> MissingFromServed,
     InterceptionProduct? Product,
     IReadOnlyList<ChainKey> Keys,
-    IReadOnlyList<(string Pin, ChainKey Key)> PinMatches)
+    IReadOnlyList<(string Pin, ChainKey Key)> PinMatches,
+    X509Certificate2 LeafCertificate,
+    IReadOnlyList<X509Certificate2> Others,
+    DateTimeOffset At)
 {
     public IReadOnlyList<ChainPathElement> Path => Verification.Path;
 
@@ -30,7 +33,7 @@ internal sealed record ChainAnalysis(
     public bool LeafSelfSigned => Leaf.IsSelfIssued && !Verification.Trusted;
 
     public static ChainAnalysis? Analyze(
-        PinFailureReport report, ParsedChain validated, ParsedChain? served, TrustAnchors anchors, DateTimeOffset receivedAt)
+        PinFailureReport report, ParsedChain validated, ParsedChain? served, TrustAnchors anchors, DateTimeOffset at)
     {
         // TrustKit compares pins with the validated chain, so that is the chain to judge; a report whose validated chain
         // is empty or unparsable still tells something through the served chain (RFC 7469, Android).
@@ -55,18 +58,21 @@ internal sealed record ChainAnalysis(
             }
         }
 
-        var verification = anchors.Verify(leaf, others, receivedAt);
+        var verification = anchors.Verify(leaf, others, at);
         var keys = ChainKeys(verification.Path, chain, served);
         return new ChainAnalysis(
             chainName,
             leafInfo,
             verification,
             MatchesHostname(leaf, report.Hostname),
-            FindTimeProblems(verification.Path, receivedAt),
-            verification.Trusted ? FindMissingFromServed(leaf, leafInfo, served, chain, verification, anchors, loaded, receivedAt) : [],
+            FindTimeProblems(verification.Path, at),
+            verification.Trusted ? FindMissingFromServed(leaf, leafInfo, served, chain, verification, anchors, loaded, at) : [],
             InterceptionProducts.Find(CaNames(verification.Path, chain, served)),
             keys,
-            FindPinMatches(report, keys));
+            FindPinMatches(report, keys),
+            leaf,
+            others,
+            at);
     }
 
     // CertificateInfo built by hand (tests, stored chains) may lack the shared instance: load it from the DER then.

@@ -15,7 +15,8 @@ public static class Diagnoser
     /// <param name="validated">The parsed <c>validated-certificate-chain</c> (may be empty).</param>
     /// <param name="served">The parsed <c>served-certificate-chain</c> when the dialect sends one.</param>
     /// <param name="anchors">System store and operator roots; shared, thread-safe.</param>
-    /// <param name="receivedAt">Server receive time: validity periods are judged at this instant.</param>
+    /// <param name="receivedAt">Server receive time: validity periods are judged at this instant, or at the device's time
+    /// when that can be trusted (<see cref="ValidityTime"/>; the evidence says which).</param>
     /// <param name="context">Observed history and prevalence; optional.</param>
     public static Diagnosis Diagnose(
         PinFailureReport report,
@@ -31,9 +32,10 @@ public static class Diagnoser
         context ??= new DiagnosisContext();
 
         // The chain is analysed first even when rule 1 decides, so the evidence fields are always filled in.
-        var analysis = ChainAnalysis.Analyze(report, validated, served, anchors, receivedAt);
+        var validity = ValidityTime.Choose(report, receivedAt, context.ClientTimeMaxAge);
+        var analysis = ChainAnalysis.Analyze(report, validated, served, anchors, validity.At);
         var evidence = analysis is null
-            ? new Diagnosis(DiagnosisCode.Unknown, "")
+            ? new Diagnosis(DiagnosisCode.Unknown, "") { ValidityTime = validity }
             : new Diagnosis(
                 DiagnosisCode.Unknown,
                 "",
@@ -41,7 +43,14 @@ public static class Diagnoser
                 HostnameMatches: analysis.HostnameMatches,
                 Expired: analysis.TimeProblems.Count > 0,
                 PinMatched: analysis.PinMatches.Count > 0,
-                InterceptionProduct: analysis.Product?.Name);
+                InterceptionProduct: analysis.Product?.Name)
+            {
+                ValidityTime = validity,
+                HostChain = analysis.Verification.Trusted && analysis.HostnameMatches && analysis.Product is null
+                    && !ReportsUserDefinedTrustAnchor(report)
+                    ? analysis.Path
+                    : null,
+            };
 
         // Rule 1, client-config-error: a broken pin set or a TrustKit integration error explains the failure whatever
         // the chain looks like, and no server or network change can fix it.
@@ -64,7 +73,7 @@ public static class Diagnoser
         // Rule 4 in its one form that needs history: the chain stops below an intermediate we have seen in our own
         // earlier chains, so the server omits it. Checked before rule 3, which would otherwise call our own leaf an
         // interception because it does not build.
-        if (MissingKnownIntermediate(report, analysis, evidence, userDefinedAnchor, context) is { } incomplete)
+        if (MissingKnownIntermediate(report, analysis, evidence, userDefinedAnchor, context, anchors) is { } incomplete)
         {
             return incomplete;
         }
@@ -77,9 +86,10 @@ public static class Diagnoser
             return Interception(report, analysis, evidence, userDefinedAnchor);
         }
 
-        // Rule 4, certificate-invalid: the chain is ours (trusted) but broken at the receive time; that fails every
-        // client regardless of pins, so it outranks a pin mismatch.
-        if (CertificateInvalid(report, analysis, evidence, receivedAt) is { } invalid)
+        // Rule 4, certificate-invalid: the chain is ours (trusted) but broken at the time it is judged at (the device's
+        // time when trusted, else the receive time); that fails every client regardless of pins, so it outranks a pin
+        // mismatch.
+        if (CertificateInvalid(report, analysis, evidence, validity) is { } invalid)
         {
             return invalid;
         }
@@ -240,37 +250,86 @@ public static class Diagnoser
     }
 
     private static Diagnosis? MissingKnownIntermediate(
-        PinFailureReport report, ChainAnalysis analysis, Diagnosis evidence, bool userDefinedAnchor, DiagnosisContext context)
+        PinFailureReport report, ChainAnalysis analysis, Diagnosis evidence, bool userDefinedAnchor, DiagnosisContext context,
+        TrustAnchors anchors)
     {
         var top = analysis.Top;
-        if (analysis.Verification.Trusted || analysis.Product is not null || userDefinedAnchor || top.IsSelfIssued
-            || (analysis.Verification.Problems & X509ChainStatusFlags.PartialChain) == 0)
+        if (analysis.Verification.Trusted || analysis.Product is not null || userDefinedAnchor)
         {
             return null;
         }
 
+        var partial = !top.IsSelfIssued && (analysis.Verification.Problems & X509ChainStatusFlags.PartialChain) != 0;
         foreach (var (spki, seen) in context.SeenKeys)
         {
-            if (seen.Role != KeyRole.Leaf && seen.Subject == top.Issuer)
+            if (seen.Role == KeyRole.Leaf)
             {
-                var explanation = $"The server sends an incomplete chain for {report.Hostname}: the chain stops at "
+                continue;
+            }
+
+            // Omitted: the chain stops right below an intermediate of ours. Other issuer: the server sends our
+            // intermediate's key in another CA's certificate (a cross-sign to a root clients no longer trust). Either way
+            // the remembered certificate must really complete the chain (CompletesChain), names are not enough.
+            var omitted = partial && seen.Subject == top.Issuer;
+            var otherIssuer = !omitted && seen.Certificate is not null
+                && analysis.Path.Skip(1).Any(e => e.SpkiSha256 == spki && e.Subject == seen.Subject && e.Issuer != seen.Issuer);
+            if (!(omitted || otherIssuer) || !CompletesChain(analysis, seen, anchors))
+            {
+                continue;
+            }
+
+            var explanation = omitted
+                ? $"The server sends an incomplete chain for {report.Hostname}: the chain stops at "
                     + $"{Wording.Certificate(top)}, whose issuer '{seen.Subject}' (SPKI {spki}, issued by '{seen.Issuer}') "
                     + "is our own CA certificate seen in earlier chains but was not sent. Clients that do not have it cached "
                     + "fail. Add that intermediate to the server's certificate chain file; this is not interception, and no "
-                    + "pin change is needed for it.";
-                return evidence with
-                {
-                    Code = DiagnosisCode.CertificateInvalid,
-                    Explanation = explanation,
-                    ChangedPosition = analysis.Path.Count,
-                    ChangedSubject = seen.Subject,
-                    ChangedIssuer = seen.Issuer,
-                    ChangedSpki = spki,
-                };
-            }
+                    + "pin change is needed for it."
+                : $"The server sends a wrong chain for {report.Hostname}: our intermediate '{seen.Subject}' (SPKI {spki}) comes "
+                    + $"in a certificate issued by '{analysis.Path.Skip(1).First(e => e.SpkiSha256 == spki).Issuer}', which does "
+                    + $"not lead to a trusted root (the chain ends at {Wording.Certificate(top)}), instead of the one issued by "
+                    + $"'{seen.Issuer}' seen in earlier chains. Serve the intermediate issued by '{seen.Issuer}'; the key is "
+                    + "ours, so this is not interception and pins on it still hold.";
+            return evidence with
+            {
+                Code = DiagnosisCode.CertificateInvalid,
+                Explanation = explanation,
+                ChangedPosition = omitted ? analysis.Path.Count : IndexOfSpki(analysis.Path, spki),
+                ChangedSubject = seen.Subject,
+                ChangedIssuer = seen.Issuer,
+                ChangedSpki = spki,
+            };
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether the remembered certificate really completes the chain: with it added, the chain builds to a trusted root.
+    /// A name is not proof (an interception CA can call itself anything); a signature under our intermediate's key is.
+    /// Without the remembered certificate (a hand-built context), the name is all there is to go on.
+    /// </summary>
+    private static bool CompletesChain(ChainAnalysis analysis, SeenKey seen, TrustAnchors anchors)
+    {
+        if (seen.Certificate is not { } der)
+        {
+            return true;
+        }
+
+        X509Certificate2 intermediate;
+        try
+        {
+            intermediate = X509CertificateLoader.LoadCertificate(der);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+
+        using (intermediate)
+        {
+            // Ours first among the extras: the builder then tries the path through it before the reported alternatives.
+            return anchors.Verify(analysis.LeafCertificate, [intermediate, .. analysis.Others], analysis.At).Trusted;
+        }
     }
 
     private static string UntrustedFinding(PinFailureReport report, ChainAnalysis analysis)
@@ -300,8 +359,15 @@ public static class Diagnoser
             + "root is missing from Diagnosis:TrustedRootsFile; otherwise it is someone else's CA.";
     }
 
-    private static Diagnosis? CertificateInvalid(PinFailureReport report, ChainAnalysis analysis, Diagnosis evidence, DateTimeOffset receivedAt)
+    private static Diagnosis? CertificateInvalid(PinFailureReport report, ChainAnalysis analysis, Diagnosis evidence, ValidityTime validity)
     {
+        // Which instant the validity was judged at, said in the finding itself (the evidence carries the reason too).
+        var before = validity.DeviceTime
+            ? $"before the device's time when it failed ({Wording.Time(validity.At)}, the report's UTC date-time)"
+            : $"before this report was received ({Wording.Time(validity.At)})";
+        var judged = validity.DeviceTime
+            ? $"device time {Wording.Time(validity.At)}"
+            : $"report received {Wording.Time(validity.At)}";
         var path = analysis.Path;
         var findings = new List<(string Text, ChainPathElement Certificate, int Index)>();
 
@@ -311,9 +377,9 @@ public static class Diagnoser
             var role = Wording.Role(problem.PathIndex, path.Count, certificate.IsSelfIssued);
             var text = problem.Expired
                 ? $"{Capitalise(role)} {Wording.Certificate(certificate)} expired on {Wording.Time(certificate.NotAfter)}, "
-                    + $"before this report was received ({Wording.Time(receivedAt)}). {RenewAdvice(problem.PathIndex, path.Count, certificate.IsSelfIssued)}"
+                    + $"{before}. {RenewAdvice(problem.PathIndex, path.Count, certificate.IsSelfIssued)}"
                 : $"{Capitalise(role)} {Wording.Certificate(certificate)} is not valid before {Wording.Time(certificate.NotBefore)} "
-                    + $"(report received {Wording.Time(receivedAt)}): it was deployed too early or issued with a wrong date, "
+                    + $"({judged}): it was deployed too early or issued with a wrong date, "
                     + "and devices with a correct clock reject it. Deploy a certificate that is valid now.";
             findings.Add((text, certificate, problem.PathIndex));
         }
@@ -435,6 +501,8 @@ public static class Diagnoser
             ChangedSubject = change.Certificate?.Subject,
             ChangedIssuer = change.Certificate?.Issuer,
             ChangedSpki = change.Certificate?.SpkiSha256,
+            ReplacedSubject = change.Replaced?.Subject,
+            ReplacedSpki = change.ReplacedSpki,
         };
     }
 
@@ -462,6 +530,19 @@ public static class Diagnoser
         return covered.Count == 0
             ? $" No app version on record pins any key of this chain: every version fails until a release pins it or the server rolls back."
             : $" Versions {string.Join("; versions ", covered)}; {Wording.Version(report)} never pinned it and fails.";
+    }
+
+    private static int IndexOfSpki(IReadOnlyList<ChainPathElement> path, string spki)
+    {
+        for (var i = 1; i < path.Count; i++)
+        {
+            if (path[i].SpkiSha256 == spki)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int IndexOf(IReadOnlyList<ChainPathElement> path, ChainPathElement element)

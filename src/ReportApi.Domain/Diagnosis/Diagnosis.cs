@@ -22,4 +22,20 @@ public sealed record Diagnosis(
     string? InterceptionProduct = null)
 {
     public string CodeWire => Code.ToWire();
+
+    /// <summary>The instant validity was judged at, and why (device time or receive time; issue 13).</summary>
+    public ValidityTime? ValidityTime { get; init; }
+
+    /// <summary>For a rotation: the pinned key the new certificate replaced, when the host's key history knows it.</summary>
+    public string? ReplacedSubject { get; init; }
+
+    /// <summary>Base64 SPKI SHA-256 of <see cref="ReplacedSubject"/>.</summary>
+    public string? ReplacedSpki { get; init; }
+
+    /// <summary>
+    /// The built path when it is the host's own chain (trusted, hostname matches, no interception product): what the
+    /// host records in its key history. Null otherwise, so a CDN's chain for another name or a trusted inspection CA
+    /// never teaches the history.
+    /// </summary>
+    public IReadOnlyList<ChainPathElement>? HostChain { get; init; }
 }

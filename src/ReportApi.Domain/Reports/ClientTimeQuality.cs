@@ -25,4 +25,13 @@ public static class ClientTimeQualityNames
         ClientTimeQuality.Unparseable => "unparseable",
         _ => "missing",
     };
+
+    /// <summary>The inverse of <see cref="ToWire"/>, for stored reports (anything else reads as missing).</summary>
+    public static ClientTimeQuality FromWire(string? wire) => wire switch
+    {
+        "utc" => ClientTimeQuality.Utc,
+        "local-literal-z" => ClientTimeQuality.LocalWithLiteralZ,
+        "unparseable" => ClientTimeQuality.Unparseable,
+        _ => ClientTimeQuality.Missing,
+    };
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using ReportApi.Diagnosis;
 using ReportApi.Query;
 
 namespace ReportApi.Ingestion;
@@ -8,7 +9,8 @@ namespace ReportApi.Ingestion;
 /// <summary>
 /// Fills in the diagnoses that ingest deferred (issue 21): claims the oldest backlog rows, diagnoses each stored report
 /// the way <c>GET /v1/reports/{id}</c> does (the same pure function on the stored chain and report), writes the code
-/// into <c>reports</c> and removes the rows, in one transaction. One report at a time, each in a slot of the
+/// into <c>reports</c>, moves the report's rollup counts from <c>unknown</c> to that code (<see cref="RollupMove"/>) and
+/// removes the rows, in one transaction. One report at a time, each in a slot of the
 /// <see cref="NewChainLane"/>: during a flood the pass shares the slow path's CPU bound (and waits while the lane is
 /// busy) instead of taking a core of its own. Woken by a deferral, and polls in case another replica deferred.
 /// </summary>
@@ -71,13 +73,17 @@ internal sealed partial class DeferredDiagnosisPass(
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        var filled = new List<(Guid Id, DateTimeOffset ReceivedAt)>();
         await using (var fill = new NpgsqlCommand(DeferredDiagnosisSql.Fill, connection, transaction))
         {
             fill.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
             fill.Parameters.Add(new NpgsqlParameter { Value = receivedAt.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
             fill.Parameters.Add(new NpgsqlParameter { Value = codes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await fill.ExecuteNonQueryAsync(ct);
+            await using var reader = await fill.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) filled.Add((reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1)));
         }
+        await RollupMove.MoveAsync(connection, transaction, [.. filled.Select(f => f.Id)], [.. filled.Select(f => f.ReceivedAt)],
+            [.. filled.Select(_ => "unknown")], ct);
         await using (var remove = new NpgsqlCommand(DeferredDiagnosisSql.Remove, connection, transaction))
         {
             remove.Parameters.Add(new NpgsqlParameter { Value = claimed.Select(c => c.Id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });

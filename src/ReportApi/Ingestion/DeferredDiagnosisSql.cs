@@ -35,13 +35,15 @@ internal static class DeferredDiagnosisSql
         """;
 
     /// <summary>
-    /// Fills in the diagnosis of reports still marked unknown. Only <c>reports</c> changes: the rollups counted the report
-    /// under <c>unknown</c> when its minute was written and closed buckets never change (README, "Deferred diagnoses").
+    /// Fills in the diagnosis of reports still marked unknown, returning the ones changed: their rollup counts then move
+    /// from the <c>unknown</c> series to the real one (<see cref="Diagnosis.RollupMove"/>, issue 13), so the rollups'
+    /// diagnosis dimension agrees with <c>reports</c>.
     /// </summary>
     public const string Fill = """
         UPDATE reports r SET diagnosis = u.code
         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS u (id, received_at, code)
-        WHERE r.id = u.id AND r.received_at = u.received_at AND r.diagnosis = 'unknown'
+        WHERE r.id = u.id AND r.received_at = u.received_at AND r.diagnosis = 'unknown' AND u.code <> 'unknown'
+        RETURNING r.id, r.received_at
         """;
 
     public const string Remove = "DELETE FROM diagnosis_backlog WHERE report_id = ANY($1)";

@@ -22,4 +22,8 @@ internal sealed record IngestRecord(
     bool Authenticated,
     bool CountsDevice = true,
     bool DiagnosisDeferred = false,
-    long? NetworkId = null);
+    long? NetworkId = null)
+{
+    /// <summary>The built path when the chain is the host's own (trusted, hostname matches): feeds the key history.</summary>
+    public IReadOnlyList<ReportApi.Domain.Diagnosis.ChainPathElement>? HostChain { get; init; }
+}

@@ -13,7 +13,8 @@ namespace ReportApi.Ingestion;
 /// PEM text, no PEM decoding, no X.509 parsing. Anything else goes through the <see cref="NewChainLane"/>; when the
 /// lane has no room the report is stored with its diagnosis deferred (issue 21).
 /// </summary>
-internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService diagnosis, NewChainLane lane, DeferredDiagnosisSignal deferred)
+internal sealed class ReportAnalyzer(
+    DeviceIdHasher deviceIds, DiagnosisService diagnosis, HostKeyHistory history, NewChainLane lane, DeferredDiagnosisSignal deferred)
 {
     private readonly BoundedCache<ChainKey, ParsedChain> _chains = new(2048);
 
@@ -26,9 +27,11 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
             if (report.ServedChain is null || _chains.TryGet(ChainKey.Of(report.ServedChain), out served))
             {
                 var pinSet = PinSet.Of(report.KnownPins);
-                if (diagnosis.TryGetCached(report, validated, served, pinSet.Fingerprint, receivedAt, out var verdict))
+                // The host's key history from memory only: a host not cached yet takes the slow path, which reads it.
+                if (history.TryGet(report.NotedHostname, out var keys)
+                    && diagnosis.TryGetCached(report, validated, served, pinSet.Fingerprint, receivedAt, keys, out var verdict))
                 {
-                    return ValueTask.FromResult(Record(report, receivedAt, authenticated, validated, served, pinSet, verdict.Code.ToWire(), deferred: false));
+                    return ValueTask.FromResult(Record(report, receivedAt, authenticated, validated, served, pinSet, verdict, deferred: false));
                 }
             }
         }
@@ -39,8 +42,8 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
     public IngestRecord Analyze(PinFailureReport report, DateTimeOffset receivedAt, bool authenticated)
     {
         var (validated, served, pinSet) = Parse(report);
-        var verdict = diagnosis.Diagnose(report, validated, served, pinSet.Fingerprint, receivedAt);
-        return Record(report, receivedAt, authenticated, validated, served, pinSet, verdict.Code.ToWire(), deferred: false);
+        var verdict = diagnosis.Diagnose(report, validated, served, pinSet.Fingerprint, receivedAt, history.Get(report.NotedHostname));
+        return Record(report, receivedAt, authenticated, validated, served, pinSet, verdict, deferred: false);
     }
 
     private async ValueTask<IngestRecord> AnalyzeNewAsync(
@@ -52,7 +55,7 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
         // rows), only the chain building and the rules wait for the background pass. Stored as `unknown` meanwhile.
         var (validated, served, pinSet) = Parse(report);
         deferred.Wake();
-        return Record(report, receivedAt, authenticated, validated, served, pinSet, DiagnosisCode.Unknown.ToWire(), deferred: true);
+        return Record(report, receivedAt, authenticated, validated, served, pinSet, null, deferred: true);
     }
 
     private (ParsedChain Validated, ParsedChain? Served, PinSet PinSet) Parse(PinFailureReport report) =>
@@ -60,7 +63,7 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
 
     private IngestRecord Record(
         PinFailureReport report, DateTimeOffset receivedAt, bool authenticated, ParsedChain validated, ParsedChain? served, PinSet pinSet,
-        string diagnosisCode, bool deferred)
+        Domain.Diagnosis.Diagnosis? verdict, bool deferred)
     {
         var deviceHash = deviceIds.Hash(report.AppVendorId);
         return new IngestRecord(
@@ -72,9 +75,12 @@ internal sealed class ReportAnalyzer(DeviceIdHasher deviceIds, DiagnosisService 
             served,
             pinSet,
             DedupKey.Compute(report, deviceHash, pinSet.Fingerprint, validated.Fingerprint),
-            diagnosisCode,
+            verdict?.Code.ToWire() ?? DiagnosisCode.Unknown.ToWire(),
             authenticated,
-            DiagnosisDeferred: deferred);
+            DiagnosisDeferred: deferred)
+        {
+            HostChain = verdict?.HostChain,
+        };
     }
 
     private ParsedChain ParseChain(IReadOnlyList<string> pems) =>

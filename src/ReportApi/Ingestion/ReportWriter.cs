@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Data;
+using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Reports;
 using ReportApi.Observability;
@@ -18,7 +19,7 @@ namespace ReportApi.Ingestion;
 /// waiting request after the commit. Concurrent requests share one commit; nothing is acknowledged before it.
 /// </summary>
 internal sealed partial class ReportWriter(
-    IngestQueue queue, NpgsqlDataSource dataSource, PartitionMaintenance partitions, SeriesCaps seriesCaps,
+    IngestQueue queue, NpgsqlDataSource dataSource, PartitionMaintenance partitions, SeriesCaps seriesCaps, HostKeyHistory history,
     IOptions<IngestOptions> options, TimeProvider time, ILogger<ReportWriter> logger) : BackgroundService
 {
     // Fingerprints already committed: chains and pin sets are stored once, and an incident repeats a few of them.
@@ -27,6 +28,7 @@ internal sealed partial class ReportWriter(
     private readonly ConcurrentDictionary<string, byte> _storedPinSets = new(StringComparer.Ordinal);
     private const int MaxRemembered = 100_000;
     private const int MaxAttempts = 3;
+    private readonly HostKeyRows _hostKeys = new();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -166,6 +168,9 @@ internal sealed partial class ReportWriter(
         await using (var statements = new NpgsqlBatch(connection, transaction))
         {
             AddReferences(statements, newChains.Values, newPinSets.Values, now);
+            // The key history (issue 13): a statement only when the batch holds a host chain not recorded lately.
+            var hostKeys = _hostKeys.Collect(unique.Values.Select(u => u.Record), now);
+            if (hostKeys is not null) statements.BatchCommands.Add(hostKeys.Command);
             var series = new NpgsqlBatchCommand(IngestSql.InsertSeries);
             seriesCaps.AddParameters(series.Parameters, now);
             rows.AddSeriesParameters(series.Parameters);
@@ -188,6 +193,7 @@ internal sealed partial class ReportWriter(
             if (_storedPinSets.Count > MaxRemembered) _storedPinSets.Clear();
             foreach (var key in newChains.Keys) _storedChains.TryAdd(key, 0);
             foreach (var key in newPinSets.Keys) _storedPinSets.TryAdd(key, 0);
+            if (hostKeys is not null) _hostKeys.Committed(hostKeys, now, history);
             return stored;
         }
     }

@@ -59,24 +59,25 @@ public sealed class PinInventoryStore(NpgsqlDataSource dataSource, DiagnosisServ
         }
     }
 
-    /// <summary>Where each pinned key was seen: stored chains first, then the operator's roots (a backup root never deployed).</summary>
+    /// <summary>
+    /// Where each pinned key was seen: the key history of the hosts' trusted chains first (issue 13: an index lookup, no
+    /// scan of stored chains), then the operator's roots (a backup root never deployed).
+    /// </summary>
     public async Task<Dictionary<string, PinnedCertificate>> PinnedCertificatesAsync(IEnumerable<string> pins, CancellationToken ct)
     {
         var wanted = pins.Distinct(StringComparer.Ordinal).ToArray();
         var found = new Dictionary<string, PinnedCertificate>(StringComparer.Ordinal);
         if (wanted.Length == 0) return found;
-        await using (var command = dataSource.CreateCommand(PinsSql.PinCertificates))
+        await using (var command = dataSource.CreateCommand(HostKeysSql.ByKeys))
         {
             command.Parameters.Add(new() { Value = wanted, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var position = reader.GetInt32(3);
-                var selfIssued = reader.GetBoolean(5);
+                var role = reader.GetString(3);
                 found[reader.GetString(0)] = new PinnedCertificate(
-                    reader.GetString(0), reader.GetString(1), reader.GetString(2), position, Role(position, selfIssued),
-                    reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
-                    reader.IsDBNull(6) ? [] : reader.GetFieldValue<string[]>(6), "reported-chain");
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(5), role,
+                    reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<string[]>(6), "reported-chain");
             }
         }
         foreach (var pin in wanted.Where(p => !found.ContainsKey(p)))

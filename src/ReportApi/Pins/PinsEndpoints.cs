@@ -95,7 +95,8 @@ internal static partial class PinsEndpoints
     }
 
     internal static async Task<Results<Ok<PreflightResponse>, ProblemHttpResult>> PreflightAsync(
-        [AsParameters] PreflightQuery parameters, HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, IOptions<PinsOptions> options, TimeProvider time,
+        [AsParameters] PreflightQuery parameters, HttpContext http, PinInventoryStore store, DiagnosisService diagnosis, HostKeyHistory history,
+        IOptions<PinsOptions> options, TimeProvider time,
         CancellationToken ct)
     {
         if (UnsupportedChainMediaType(http) is { } unsupported) return unsupported;
@@ -109,7 +110,7 @@ internal static partial class PinsEndpoints
         if (problem is not null) return problem;
 
         var now = time.GetUtcNow();
-        return TypedResults.Ok(await EvaluateChainAsync(parsed!, hostname, now, now, store, diagnosis, options.Value, ct));
+        return TypedResults.Ok(await EvaluateChainAsync(parsed!, hostname, now, now, store, diagnosis, options.Value, ct, history));
     }
 
     /// <summary>415 unless the body is declared as a PEM chain; shared by every endpoint that takes one (pre-flight, host chains).</summary>
@@ -151,11 +152,18 @@ internal static partial class PinsEndpoints
     /// </summary>
     internal static async Task<PreflightResponse> EvaluateChainAsync(
         ParsedChain parsed, string hostname, DateTimeOffset at, DateTimeOffset now, PinInventoryStore store, DiagnosisService diagnosis,
-        PinsOptions o, CancellationToken ct)
+        PinsOptions o, CancellationToken ct, HostKeyHistory? history = null)
     {
-        var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, at, o.ExpiringWithinDays);
         var since = now.AddDays(-o.RecentDays);
         var rows = await store.PreflightCandidatesAsync(since, hostname, ct);
+        // The key history of the host and of the pinning policies that cover it (a wildcard policy's noted hostname).
+        var seen = new Dictionary<string, Domain.Diagnosis.SeenKey>(StringComparer.Ordinal);
+        foreach (var host in rows.Select(r => r.NotedHostname).Prepend(hostname).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (history is null) break;
+            foreach (var (spki, key) in history.Get(host).Keys) seen.TryAdd(spki, key);
+        }
+        var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, at, o.ExpiringWithinDays, seen);
         var matches = rows.ToDictionary(r => r.Id, r => PreflightEvaluator.Match(r.Sha256Pins, chain));
         var failing = rows.Where(r => matches[r.Id].Count == 0).Select(r => r.Id).ToArray();
         var (devices, _) = await store.RecentDevicesAsync([.. rows.Select(r => r.Id)], since, ct);

@@ -1,6 +1,6 @@
 namespace ReportApi.Pins;
 
-/// <summary>The pin inventory's SQL: the incremental refresh, the listing, the pin-to-certificate lookup and the pre-flight reads.</summary>
+/// <summary>The pin inventory's SQL: the incremental refresh, the listing and the pre-flight reads (pin-to-certificate: HostKeysSql.ByKeys).</summary>
 internal static class PinsSql
 {
     /// <summary>Any fixed number works: it only has to differ from the other jobs' advisory lock keys.</summary>
@@ -113,30 +113,6 @@ internal static class PinsSql
     /// <summary>Distinct devices over several rows: one device may carry two configurations in the window (an update).</summary>
     public const string RecentDistinctDevices = """
         SELECT count(DISTINCT device_hash) FROM pin_inventory_devices WHERE inventory_id = ANY($1) AND last_seen >= $2
-        """;
-
-    /// <summary>
-    /// Every stored certificate whose key is one of the pins $1, with the top-most issuer of its chain (the issuer of
-    /// the last parsable certificate: a root names itself, an intermediate names its root). Per pin: the most
-    /// recently stored certificate, and all CA names the key was seen under.
-    /// </summary>
-    public const string PinCertificates = """
-        WITH matches AS (
-            SELECT c->>'spkiSha256' AS spki, c->>'subject' AS subject, c->>'issuer' AS issuer,
-                   (c->>'position')::int AS position, (c->>'notAfter')::timestamptz AS not_after,
-                   coalesce((c->>'selfIssued')::boolean, false) AS self_issued, top.issuer AS ca, ch.first_seen_at
-            FROM certificate_chains ch
-            CROSS JOIN LATERAL jsonb_array_elements(ch.certificates) c
-            CROSS JOIN LATERAL (
-                SELECT t->>'issuer' AS issuer FROM jsonb_array_elements(ch.certificates) t
-                WHERE t->>'parseError' IS NULL AND t->>'issuer' IS NOT NULL
-                ORDER BY (t->>'position')::int DESC LIMIT 1) top
-            WHERE c->>'spkiSha256' = ANY($1)
-        )
-        SELECT DISTINCT ON (spki) spki, subject, issuer, position, not_after, self_issued,
-               (SELECT array_agg(DISTINCT m2.ca) FROM matches m2 WHERE m2.spki = m.spki) AS cas
-        FROM matches m
-        ORDER BY spki, first_seen_at DESC, position
         """;
 
     /// <summary>Configurations seen since $1 whose pins expire before $2: the source of the expiring-pins gauge.</summary>

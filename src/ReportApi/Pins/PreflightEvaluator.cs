@@ -15,7 +15,11 @@ public static class PreflightEvaluator
     /// send it; so the keys are the body's certificates plus, when the chain is trusted, the path's root. An
     /// untrusted chain is judged on the body alone (and warned about: the devices will reject it anyway).
     /// </summary>
-    public static PreflightChain Analyze(ParsedChain chain, string hostname, TrustAnchors anchors, DateTimeOffset now, int soonDays)
+    /// <param name="seenKeys">The host's key history (issue 13): an untrusted chain that a remembered intermediate of ours
+    /// would complete gets a warning naming it (the classic deploy mistake: the chain file holds only the leaf).</param>
+    public static PreflightChain Analyze(
+        ParsedChain chain, string hostname, TrustAnchors anchors, DateTimeOffset now, int soonDays,
+        IReadOnlyDictionary<string, SeenKey>? seenKeys = null)
     {
         var warnings = new List<string>();
         var keys = new List<PreflightCertificate>();
@@ -62,6 +66,12 @@ public static class PreflightEvaluator
             {
                 warnings.Add($"The chain does not build to a trusted root ({verification.Problems}); devices will reject it whatever "
                     + "their pins. Pins were matched against the certificates in the body only.");
+                if (MissingIntermediate(leaf, others, anchors, now, seenKeys) is { } missing)
+                {
+                    warnings.Add($"The chain omits the intermediate '{missing.Seen.Subject}' (SPKI {missing.Spki}, issued by "
+                        + $"'{missing.Seen.Issuer}') that earlier chains of this host carried; with it the chain builds to a trusted "
+                        + "root. Add it to the chain file.");
+                }
             }
             return new PreflightChain(keys, verification.Trusted, warnings);
         }
@@ -83,6 +93,21 @@ public static class PreflightEvaluator
             }
         }
         return matches;
+    }
+
+    /// <summary>A remembered intermediate (with its certificate) that makes the chain trusted when added.</summary>
+    private static (string Spki, SeenKey Seen)? MissingIntermediate(
+        X509Certificate2 leaf, List<X509Certificate2> others, TrustAnchors anchors, DateTimeOffset now, IReadOnlyDictionary<string, SeenKey>? seenKeys)
+    {
+        foreach (var (spki, seen) in seenKeys ?? new Dictionary<string, SeenKey>())
+        {
+            if (seen is not { Role: KeyRole.Intermediate, Certificate: { } der }) continue;
+            if (!others.Prepend(leaf).Any(c => c.Issuer == seen.Subject) || others.Any(c => c.RawData.AsSpan().SequenceEqual(der))) continue;
+            using var intermediate = X509CertificateLoader.LoadCertificate(der);
+            if (anchors.Verify(leaf, [intermediate, .. others], now).Trusted) return (spki, seen);
+        }
+
+        return null;
     }
 
     public static bool MatchesHostname(X509Certificate2 leaf, string hostname)

@@ -58,6 +58,19 @@ internal static class QuerySql
         WHERE r.id = @id AND r.received_at >= @from AND r.received_at < @to
         """;
 
+    /// <summary>A range of reports oldest first after a keyset cursor, with the columns of <see cref="Details"/> (rediagnose).</summary>
+    public const string Range = $"""
+        SELECT {SummaryColumns}, r.raw::text, vc.certificates::text, sc.certificates::text
+        FROM reports r
+        JOIN pin_sets p ON p.fingerprint = r.pin_set_fingerprint
+        LEFT JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
+        LEFT JOIN certificate_chains vc ON vc.fingerprint = r.validated_chain_fingerprint
+        LEFT JOIN certificate_chains sc ON sc.fingerprint = r.served_chain_fingerprint
+        WHERE r.received_at >= @from AND r.received_at < @to AND (r.received_at, r.id) > (@cursor_time, @cursor_id)
+        ORDER BY r.received_at, r.id
+        LIMIT @limit
+        """;
+
     private static void Add(NpgsqlCommand command, List<string> where, string fragment, string name, string? value)
     {
         if (value is null) return;

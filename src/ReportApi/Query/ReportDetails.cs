@@ -44,11 +44,17 @@ public sealed record DiagnosisView(
     bool HostnameMatches,
     bool Expired,
     bool PinMatched,
-    string? InterceptionProduct)
+    string? InterceptionProduct,
+    DateTimeOffset? ValidityTime,
+    string? ValidityTimeSource,
+    string? ValidityTimeReason,
+    string? ReplacedSubject,
+    string? ReplacedSpki)
 {
     public static DiagnosisView From(Domain.Diagnosis.Diagnosis d) => new(
         d.Code.ToWireCode(), d.Explanation, d.ChangedPosition, d.ChangedSubject, d.ChangedIssuer, d.ChangedSpki,
-        d.ChainTrusted, d.HostnameMatches, d.Expired, d.PinMatched, d.InterceptionProduct);
+        d.ChainTrusted, d.HostnameMatches, d.Expired, d.PinMatched, d.InterceptionProduct,
+        d.ValidityTime?.At, d.ValidityTime?.Source, d.ValidityTime?.Reason, d.ReplacedSubject, d.ReplacedSpki);
 }
 
 internal static class DiagnosisCodeExtensions

@@ -10,7 +10,7 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Query;
 
 /// <summary>Reads reports for responders: pages, CSV streams, and one report with its chains and diagnosis.</summary>
-internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis)
+internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis, HostKeyHistory history)
 {
     public async Task<ReportPage> PageAsync(ReportFilter filter, CancellationToken ct)
     {
@@ -48,7 +48,31 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
         command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = receivedAt.AddMilliseconds(1) });
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
+        return Read(reader).Details;
+    }
 
+    /// <summary>
+    /// Stored reports of [from, to) after the keyset cursor, oldest first, each with its diagnosis recomputed now
+    /// (<c>ReportApi rediagnose</c>).
+    /// </summary>
+    internal async Task<List<StoredDiagnosis>> RangeAsync(
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset afterReceivedAt, Guid afterId, int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(QuerySql.Range);
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to });
+        command.Parameters.Add(new NpgsqlParameter("cursor_time", NpgsqlDbType.TimestampTz) { Value = afterReceivedAt });
+        command.Parameters.Add(new NpgsqlParameter("cursor_id", NpgsqlDbType.Uuid) { Value = afterId });
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var items = new List<StoredDiagnosis>(limit);
+        while (await reader.ReadAsync(ct)) items.Add(Read(reader));
+        return items;
+    }
+
+    // Columns of QuerySql.Details / QuerySql.Range: the summary, then raw JSON, validated and served chain.
+    private StoredDiagnosis Read(NpgsqlDataReader reader)
+    {
         var summary = ReportSummary.Read(reader);
         var sha256Pins = reader.GetFieldValue<string[]>(21).ToHashSet(StringComparer.Ordinal);
         var raw = JsonDocument.Parse(reader.GetString(26)).RootElement.Clone();
@@ -59,12 +83,11 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
         if (served is not null) chains.Add(new("served", [.. served.Select(c => CertificateView.From(c, sha256Pins))]));
 
         // The explanation is recomputed from the stored chain: the same pure function that set the stored code.
+        var validatedChain = ChainParser.Parse([.. validated.Select(c => c.Pem)]);
+        var servedChain = served is null ? null : ChainParser.Parse([.. served.Select(c => c.Pem)]);
         var verdict = diagnosis.DiagnoseUncached(
-            ToReport(summary, reader.GetString(26)),
-            ChainParser.Parse([.. validated.Select(c => c.Pem)]),
-            served is null ? null : ChainParser.Parse([.. served.Select(c => c.Pem)]),
-            summary.ReceivedAt);
-        return new ReportDetails(summary, raw, chains, DiagnosisView.From(verdict));
+            ToReport(summary, reader.GetString(26)), validatedChain, servedChain, summary.ReceivedAt, history.Get(summary.NotedHostname));
+        return new StoredDiagnosis(new ReportDetails(summary, raw, chains, DiagnosisView.From(verdict)), verdict, validatedChain, servedChain);
     }
 
     /// <summary>The receive time a UUIDv7 id was made from (millisecond precision); null for ids this service never issues.</summary>
@@ -80,7 +103,7 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
     private static StoredCertificate[] Certificates(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : JsonSerializer.Deserialize(reader.GetString(ordinal), DataJsonContext.Default.StoredCertificateArray) ?? [];
 
-    private static PinFailureReport ToReport(ReportSummary s, string rawJson) => new()
+    internal static PinFailureReport ToReport(ReportSummary s, string rawJson) => new()
     {
         Dialect = s.Dialect switch { "trustkit-ios" => ReportDialect.TrustKitIos, "trustkit-android" => ReportDialect.TrustKitAndroid, _ => ReportDialect.Rfc7469 },
         Hostname = s.Hostname,
@@ -94,9 +117,14 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
         TrustKitVersion = s.TrustKitVersion,
         // Only whether the client sent an install id matters to the diagnosis (TrustKit 1.1.x sent none).
         AppVendorId = s.Device is null ? null : "(hashed)",
-        ClientTimeQuality = ClientTimeQuality.Missing,
+        // The parsed client time and its quality decide the instant validity is judged at (issue 13).
+        ClientTime = s.ClientTime,
+        ClientTimeQuality = ClientTimeQualityNames.FromWire(s.ClientTimeQuality),
         ValidatedChain = [],
         KnownPins = [.. s.KnownPins.Select(KnownPinParser.Parse)],
         RawJson = rawJson,
     };
 }
+
+/// <summary>A stored report with its diagnosis recomputed, and the parsed chains (for the key history).</summary>
+internal sealed record StoredDiagnosis(ReportDetails Details, Domain.Diagnosis.Diagnosis Verdict, ParsedChain Validated, ParsedChain? Served);

@@ -24,7 +24,7 @@ internal sealed record Answer<T>(T? Value, ProblemDetails? Problem) where T : cl
 /// answer rendered as HTML, never a second query that could drift from it.
 /// </summary>
 internal sealed class ConsoleQueries(
-    IServiceProvider services, NpgsqlDataSource dataSource, ReportQueries reports, PinInventoryStore pins, DiagnosisService diagnosis,
+    IServiceProvider services, NpgsqlDataSource dataSource, ReportQueries reports, PinInventoryStore pins, DiagnosisService diagnosis, HostKeyHistory history,
     IOptions<PinsOptions> pinsOptions, TimeProvider time)
 {
     public ReportQueries Reports => reports;
@@ -70,7 +70,7 @@ internal sealed class ConsoleQueries(
         http.Request.ContentType = "application/x-pem-file";
         http.Request.ContentLength = body.Length;
         http.Request.Body = new MemoryStream(body);
-        var result = await PinsEndpoints.PreflightAsync(new PinsEndpoints.PreflightQuery(hostname), http, pins, diagnosis, pinsOptions, time, ct);
+        var result = await PinsEndpoints.PreflightAsync(new PinsEndpoints.PreflightQuery(hostname), http, pins, diagnosis, history, pinsOptions, time, ct);
         return Unwrap<PreflightResponse>(result.Result);
     }
 

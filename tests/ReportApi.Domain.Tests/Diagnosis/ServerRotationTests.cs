@@ -37,7 +37,7 @@ public sealed class ServerRotationTests
         Assert.False(diagnosis.PinMatched);
         Assert.Contains("The CA rotated its intermediate under the same root", diagnosis.Explanation);
         Assert.Contains($"'{IntermediateA2.Subject}' (issuer '{RootA.Subject}', SPKI {TestPki.SpkiPin(IntermediateA2)})", diagnosis.Explanation);
-        Assert.Contains($"replaced the pinned intermediate '{IntermediateA1.Subject}' (SPKI {TestPki.SpkiPin(IntermediateA1)})", diagnosis.Explanation);
+        Assert.Contains($"the pinned intermediate '{IntermediateA1.Subject}' (SPKI {TestPki.SpkiPin(IntermediateA1)}) was replaced by", diagnosis.Explanation);
         Assert.Contains("Pin the new intermediate or the root", diagnosis.Explanation);
     }
 
