@@ -33,6 +33,15 @@ free_port() { for p in $(seq "$1" $(( $1 + 50 ))); do ss -Hltn "sport = :$p" | g
 SERVICE_PORT="$(free_port 18080)"; CEILING_PORT="$(free_port 18180)"
 
 CONN="${ConnectionStrings__Postgres:-$(scripts/dev-postgres.sh 2>"$LOG_DIR/dev-postgres.log" | tail -n 1)}"
+# A fresh database per run when the cluster is this checkout's own (.pgdata): an old one's history makes the background
+# jobs (rollup closer catching up, pin inventory, alert evaluation) compete with ingest, and runs would not compare.
+if [ -z "${ConnectionStrings__Postgres:-}" ] && [ -d .pgdata ] && [ "$(id -u)" = 0 ]; then
+  LOAD_DB="pinreports_load"
+  admin() { runuser -u postgres -- psql -h "$ROOT/.pgdata" -p "${PINREPORTS_PG_PORT:-5432}" -d postgres -v ON_ERROR_STOP=1 -qAt -c "$1"; }
+  admin "DROP DATABASE IF EXISTS $LOAD_DB WITH (FORCE)" && admin "CREATE DATABASE $LOAD_DB OWNER pinreports"
+  CONN="${CONN/Database=pinreports;/Database=$LOAD_DB;}"
+  log "fresh database $LOAD_DB"
+fi
 PSQL_URL="$(python3 - "$CONN" <<'PY'
 import sys
 kv = dict(p.split("=", 1) for p in sys.argv[1].split(";") if "=" in p)
