@@ -16,7 +16,7 @@ namespace ReportApi.Diagnosis;
 /// <remarks>
 /// With the rollup closer (issue #12) the hot path writes minutes only and the closer folds closed minutes into hours,
 /// days and serving counts. A move updates every grain's rows directly (the hour and day rows of an open bucket are the
-/// closer's partial fold) and marks the closed minutes it touched dirty (<see cref="ClosedMinutes"/>), so the serving
+/// closer's partial fold) and marks the closed minutes it touched dirty (IngestSql.ClosedMinutesOf), so the serving
 /// counts are recounted from consistent rows.
 /// </remarks>
 internal static class RollupMove
@@ -54,24 +54,8 @@ internal static class RollupMove
               ON (o.app, o.version, o.platform, o.noted_hostname, o.hostname, o.enforce, o.diagnosis) = ({SeriesDims}, u.old_diagnosis)
             JOIN failure_series n
               ON (n.app, n.version, n.platform, n.noted_hostname, n.hostname, n.enforce, n.diagnosis) = ({SeriesDims}, r.diagnosis)
-        ){string.Concat(Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{ClosedMinutes}
+        ){string.Concat(Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{Ingestion.IngestSql.ClosedMinutesOf("moved")}
         SELECT count(*) FROM moved
-        """;
-
-    /// <summary>
-    /// The rollup closer has already counted closed minutes into the serving tables (failure_counts_*): a move in one of
-    /// them marks the minute dirty, in this transaction, so reads count it live and the closer recounts it, exactly as
-    /// a late ingest batch does (IngestSql.LateMinutes, same FOR SHARE protocol on the closing edge). The hour and day
-    /// rollups and device sets are moved directly above, so the recount finds them consistent.
-    /// </summary>
-    private const string ClosedMinutes = """
-        , closing AS (
-            SELECT at FROM rollup_watermarks WHERE edge = 'closing' FOR SHARE
-        ), closed_minutes AS (
-            INSERT INTO rollup_dirty_minutes (minute)
-            SELECT DISTINCT date_trunc('minute', m.received_at, 'UTC') FROM moved m, closing w WHERE m.received_at < w.at
-            ON CONFLICT DO NOTHING
-        )
         """;
 
     private static string GrainCtes(string suffix, string field)

@@ -126,7 +126,7 @@ internal static class IngestSql
             {SeriesCaps.SeriesJoin(SeriesKey)}
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
             WHERE f.id IS NOT NULL
-        ){GrainCtes("minute", "minute")}{NetworkCtes}{LateMinutes}
+        ){GrainCtes("minute", "minute")}{NetworkCtes}{ClosedMinutesOf("classified")}
         SELECT count(*) FROM stored
         """;
 
@@ -184,14 +184,16 @@ internal static class IngestSql
     /// already counted. Such minutes are recorded here, in the same transaction, for the closer to recount (and reads
     /// count them live until it has). Reading the closing edge FOR SHARE is what makes this exact: the closer moves the
     /// edge with an UPDATE, which waits for every batch holding the share lock, so a batch either committed before the
-    /// closer's snapshot or sees the new edge. Costs one row lock per batch; a row only for late minutes.
+    /// closer's snapshot or sees the new edge. Costs one row lock per batch; a row only for late minutes. The CTEs read
+    /// the minutes of <paramref name="rows"/> (a CTE with <c>received_at</c>); shared by ingest and by a diagnosis move
+    /// (Diagnosis/RollupMove), the two writers that can touch a closed minute.
     /// </summary>
-    private const string LateMinutes = """
+    internal static string ClosedMinutesOf(string rows) => $"""
         , closing AS (
             SELECT at FROM rollup_watermarks WHERE edge = 'closing' FOR SHARE
         ), late AS (
             INSERT INTO rollup_dirty_minutes (minute)
-            SELECT DISTINCT date_trunc('minute', c.received_at, 'UTC') FROM classified c, closing w WHERE c.received_at < w.at
+            SELECT DISTINCT date_trunc('minute', c.received_at, 'UTC') FROM {rows} c, closing w WHERE c.received_at < w.at
             ON CONFLICT DO NOTHING
         )
         """;
