@@ -67,6 +67,7 @@ app.MapPrivacy();
 app.MapStats();
 app.MapAlerts();
 app.MapApiDocs();
+app.MapRunbook();
 
 await app.MigrateIfConfiguredAsync();
 await app.RunAsync();

@@ -44,7 +44,8 @@ public sealed record DiagnosisView(
     bool HostnameMatches,
     bool Expired,
     bool PinMatched,
-    string? InterceptionProduct)
+    string? InterceptionProduct,
+    string? RunbookUrl = null)
 {
     public static DiagnosisView From(Domain.Diagnosis.Diagnosis d) => new(
         d.Code.ToWireCode(), d.Explanation, d.ChangedPosition, d.ChangedSubject, d.ChangedIssuer, d.ChangedSpki,

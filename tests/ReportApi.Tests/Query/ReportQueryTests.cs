@@ -122,6 +122,8 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
         var root = details.RootElement;
 
         Assert.Equal("server-rotation", root.GetProperty("diagnosis").GetProperty("code").GetString());
+        // The runbook section of its diagnosis (the service's own copy when Notifications:RunbookBaseUrl is unset).
+        Assert.Equal("http://localhost:8080/runbook#server-rotation", root.GetProperty("diagnosis").GetProperty("runbookUrl").GetString());
         Assert.Contains(TestPki.SpkiPin(pki.Leaf), root.GetProperty("diagnosis").GetProperty("explanation").GetString(), StringComparison.Ordinal);
         var certificates = root.GetProperty("chains")[0].GetProperty("certificates").EnumerateArray().ToList();
         Assert.Equal(3, certificates.Count);

@@ -18,7 +18,7 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
     /// <summary>What may be reached without a key, and why: apps post reports; probes and scrapers; API docs.</summary>
     private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase)
     {
-        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json",
+        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json", "GET /runbook",
     };
 
     /// <summary>The interactive docs page and its static assets (the OpenAPI document it shows is public too).</summary>
