@@ -107,7 +107,8 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     public async Task Details_show_every_certificate_with_its_pin_match_and_an_actionable_diagnosis()
     {
         var pki = LivePki.Create("api.bank.example", "details");
-        var roots = Path.GetTempFileName();
+        using var temp = new TempDirectory("pinreports-roots-");
+        var roots = temp.File("roots.pem");
         await File.WriteAllTextAsync(roots, pki.Root.ExportCertificatePem(), Ct);
         await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Diagnosis:TrustedRootsFile"] = roots });
         // The app pinned an older intermediate key and the root: the root still matches, so this is not a rotation.
