@@ -64,7 +64,7 @@ internal static class OpenApiContract
             }
         }
 
-        if (context.Description.HttpMethod == "POST" && context.Description.RelativePath == "v1/reports") Ingest(operation);
+        if (operation.OperationId == "IngestReports") Ingest(operation);
 
         foreach (var (status, response) in operation.Responses)
         {
