@@ -10,6 +10,8 @@ cat <<TXT
 PinReports starting (environment $ASPNETCORE_ENVIRONMENT)
   ingest:   POST http://localhost:8080/v1/reports
   health:   http://localhost:8080/healthz   http://localhost:8080/readyz
-  openapi:  http://localhost:8080/openapi/v1.json
+  api docs: http://localhost:8080/docs   (OpenAPI: http://localhost:8080/openapi/v1.json)
+  runbook:  http://localhost:8080/runbook
+  stop:     Ctrl-C; then scripts/dev-postgres.sh stop for the database
 TXT
 exec dotnet run --project src/ReportApi --no-launch-profile -- "$@"

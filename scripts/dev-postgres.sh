@@ -35,6 +35,21 @@ find_bin() {
   done
 }
 
+# `scripts/dev-postgres.sh stop`: stops what this script started (the .pgdata cluster, the Docker container); a server
+# that was already running before is not ours to stop. Data stays for the next start.
+if [ "${1:-}" = stop ]; then
+  if [ -f .pgdata/postmaster.pid ]; then
+    BIN="$(find_bin)"
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$BIN/pg_ctl" -D "$PWD/.pgdata" -w stop >/dev/null; else "$BIN/pg_ctl" -D "$PWD/.pgdata" -w stop >/dev/null; fi
+    log "stopped the cluster in $PWD/.pgdata"
+  fi
+  if docker info >/dev/null 2>&1 && docker ps -q -f name=pinreports-dev-postgres | grep -q .; then
+    docker stop pinreports-dev-postgres >/dev/null
+    log "stopped the Docker container pinreports-dev-postgres"
+  fi
+  exit 0
+fi
+
 if pg_isready -q -h localhost -p "$PORT" 2>/dev/null; then
   log "a PostgreSQL already answers on localhost:$PORT"
   if [ -d .pgdata ]; then SOCKET_DIR="$PWD/.pgdata"; fi

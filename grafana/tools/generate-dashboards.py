@@ -1,7 +1,7 @@
 # Generates grafana/dashboards/*.json (the provisioned dashboards). Edit panels here, run
 #   python3 grafana/tools/generate-dashboards.py
 # and commit both; tests/ReportApi.Tests/Dashboards runs every SQL query of the generated JSON.
-import json, os
+import json, os, re
 PG = {"type": "grafana-postgresql-datasource", "uid": "pinreports-postgres"}
 PROM = {"type": "prometheus", "uid": "pinreports-prometheus"}
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dashboards")
@@ -24,6 +24,30 @@ class Board:
              "fieldConfig": field_config or {"defaults": {}, "overrides": []}, "options": options or {}}
         self.next_id += 1; self.panels.append(p); return p
 
+EXPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export")
+os.makedirs(EXPORT, exist_ok=True)
+# Importing into another Grafana (Dashboards > Import): the provisioned files name this stack's datasource uids; the
+# copies in grafana/export name them as ${DS_...} inputs, which the import dialog maps to that Grafana's datasources.
+INPUTS = {PG["uid"]: {"name": "DS_PINREPORTS_POSTGRESQL", "label": "PinReports PostgreSQL", "description": "The PinReports database, as a read-only role",
+                      "type": "datasource", "pluginId": PG["type"], "pluginName": "PostgreSQL"},
+          PROM["uid"]: {"name": "DS_PROMETHEUS", "label": "Prometheus", "description": "Prometheus scraping the PinReports replicas",
+                        "type": "datasource", "pluginId": PROM["type"], "pluginName": "Prometheus"}}
+
+def exportable(board):
+    text = json.dumps(board)
+    used = [uid for uid in INPUTS if f'"uid": "{uid}"' in text]
+    for uid in used:
+        text = text.replace(f'"uid": "{uid}"', '"uid": "${' + INPUTS[uid]["name"] + '}"')
+    copy = json.loads(text)
+    copy["__inputs"] = [INPUTS[uid] for uid in used]
+    copy["__requires"] = [{"type": "grafana", "id": "grafana", "name": "Grafana", "version": "11.0.0"}] + [
+        {"type": "datasource", "id": INPUTS[uid]["pluginId"], "name": INPUTS[uid]["pluginName"], "version": "1.0.0"} for uid in used]
+    return {k: copy[k] for k in ["__inputs", "__requires"] + [k for k in copy if not k.startswith("__")]}
+
+def write(name, board):
+    json.dump(board, open(f"{OUT}/{name}", "w"), indent=2)
+    json.dump(exportable(board), open(f"{EXPORT}/{name}", "w"), indent=2)
+
 def dashboard(uid, title, board, description, templating=None, annotations=None, time_from="now-6h", refresh="1m"):
     return {"uid": uid, "title": title, "description": description, "tags": ["pinreports"], "timezone": "utc",
             "schemaVersion": 39, "version": 1, "editable": False, "graphTooltip": 1, "refresh": refresh,
@@ -37,20 +61,23 @@ b = Board()
 # from the range like the API's default interval (up to 2 h: 1 minute, 12 h: 5 minutes, 14 days: 1 hour, else 1 day).
 # Grouping mask bits: app 1, version 2, platform 4, hostname 8, noted_hostname 16, diagnosis 32.
 RANGE = "failure_grain($__timeFrom(), $__timeTo()), $__timeFrom(), $__timeTo()"
+# The overview's app variable: "All" is '%', i.e. no filter (failure_stats' p_app NULL).
+APP = "NULLIF('$app', '%')"
+DRILL_DOWN = "/d/pinreports-version/app-version-drilldown?var-app=${__data.fields.app}&var-version=${__data.fields.version}&${__url_time_range}"
 b.add("Failing devices by noted hostname", "timeseries", [sql_target(f"""
 SELECT f.bucket AS "time", f.noted_hostname AS metric, f.devices
-FROM failure_stats({RANGE}, 16) f
+FROM failure_stats({RANGE}, 16, {APP}) f
 ORDER BY 1""")], description="Distinct devices with a stored failure report per bucket (1 minute up to 2 h ranges, 5 minutes up to 12 h, 1 hour up to 14 days, else 1 day); exact.",
     field_config={"defaults": {"unit": "none", "custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
 b.add("Failing devices by app version", "timeseries", [sql_target(f"""
 SELECT f.bucket AS "time", f.app || ' ' || f.version AS metric, f.devices
-FROM failure_stats({RANGE}, 3) f
-ORDER BY 1""")], description="One series per app and version: a rotation shows as one version jumping. Bucket chosen from the range.",
+FROM failure_stats({RANGE}, 3, {APP}) f
+ORDER BY 1""")], description="One series per app and version: a rotation shows as one version jumping. Bucket chosen from the range. The table 'Failing versions' below opens each version's drill-down.",
     field_config={"defaults": {"unit": "none", "custom": {"drawStyle": "bars", "stacking": {"mode": "normal"}}}, "overrides": []})
-b.add("Failure rate by version (where activity is known)", "timeseries", [sql_target("""
+b.add("Failure rate by version (where activity is known)", "timeseries", [sql_target(f"""
 WITH failing AS (
     -- Day buckets: every day the range touches (failure_stats floors and ceils the range to whole buckets).
-    SELECT f.bucket, f.app, f.version, f.devices FROM failure_stats('day', $__timeFrom(), $__timeTo(), 3) f
+    SELECT f.bucket, f.app, f.version, f.devices FROM failure_stats('day', $__timeFrom(), $__timeTo(), 3, {APP}) f
 ), active AS (
     SELECT app, version, day, sum(active_devices) AS active_devices
     FROM app_activity
@@ -64,14 +91,14 @@ ORDER BY 1""")], description="Distinct failing devices per day divided by the ac
     field_config={"defaults": {"unit": "percentunit", "custom": {"drawStyle": "line", "pointSize": 6, "showPoints": "always"}}, "overrides": []})
 b.add("Diagnosis mix (failing devices per bucket, summed over the range)", "piechart", [sql_target(f"""
 SELECT f.diagnosis AS diagnosis, sum(f.devices) AS devices
-FROM failure_stats({RANGE}, 32) f
+FROM failure_stats({RANGE}, 32, {APP}) f
 GROUP BY 1
 ORDER BY 2 DESC""", fmt="table")], description="Shares of the diagnoses: exact distinct failing devices of each bucket of the range (bucket chosen from the range), summed. server-rotation: our chain changed. interception-suspected: a proxy or attacker in the path. certificate-invalid: our chain is broken. client-config-error: the app's pins are broken.",
     options={"reduceOptions": {"values": True, "calcs": ["lastNotNull"], "fields": "/^devices$/"}, "pieType": "donut", "legend": {"displayMode": "table", "placement": "right", "values": ["value"]}})
 b.add("Firing alerts", "table", [sql_target("""
 SELECT a.fired_at AS "fired", a.status, a.headline, a.window_devices AS devices, a.baseline_median AS baseline, a.action, a.id
 FROM alerts a
-WHERE a.status IN ('firing', 'acknowledged')
+WHERE a.status IN ('firing', 'acknowledged') AND ('$app' = '%' OR a.app = '$app' OR a.app IS NULL)
 ORDER BY a.fired_at DESC
 LIMIT 50""", fmt="table")], w=24, h=7, description="Open alerts (GET /v1/alerts?state=firing). Acknowledge with POST /v1/alerts/{id}/acknowledge.",
     field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "headline"}, "properties": [{"id": "custom.width", "value": 700}]}]})
@@ -80,13 +107,14 @@ SELECT c.leaf_issuer AS issuer, c.leaf_subject AS subject, c.leaf_spki_sha256 AS
        count(DISTINCT r.device_hash) AS devices, count(*) AS reports, max(r.diagnosis) AS diagnosis
 FROM reports r
 JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
-WHERE $__timeFilter(r.received_at)
+WHERE $__timeFilter(r.received_at) AND coalesce(r.app_bundle_id, '') LIKE '$app'
 GROUP BY c.leaf_issuer, c.leaf_subject, c.leaf_spki_sha256
 ORDER BY devices DESC
 LIMIT 10""", fmt="table")], w=24, h=7, description="Drill-down over raw reports, bounded by the dashboard's time range: which chain (issuer, leaf SPKI) the failing devices saw.")
 b.add("New app versions (last 24 h)", "table", [sql_target("""
 SELECT s.app, s.version, s.platform, min(s.first_seen_at) AS first_failure
 FROM failure_series s
+WHERE s.app LIKE '$app'
 GROUP BY s.app, s.version, s.platform
 HAVING min(s.first_seen_at) > now() - interval '24 hours'
 ORDER BY first_failure DESC""", fmt="table")], description="Versions whose first failure report arrived in the last day: a release that ships broken pins shows here first.")
@@ -96,13 +124,24 @@ FROM certificate_chains c
 WHERE c.first_seen_at > now() - interval '24 hours'
 ORDER BY c.first_seen_at DESC
 LIMIT 50""", fmt="table")], description="Chains reported for the first time in the last day: a rotation or an interception product appears here.")
+b.add("Failing versions (open the drill-down)", "table", [sql_target(f"""
+SELECT f.app, f.version, sum(f.devices) AS devices
+FROM failure_stats({RANGE}, 3, {APP}) f
+WHERE f.app <> ''
+GROUP BY f.app, f.version
+ORDER BY devices DESC
+LIMIT 50""", fmt="table")], w=24, h=7, description="Failing devices per app version over the range (summed per bucket); click a row's version to open its drill-down over the same range.",
+    field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "version"},
+        "properties": [{"id": "links", "value": [{"title": "Drill-down ${__data.fields.app} ${__data.fields.version}", "url": DRILL_DOWN}]}]}]})
 alert_annotation = {"name": "Alerts", "enable": True, "iconColor": "red", "datasource": PG,
     "target": {"refId": "Anno", "rawQuery": True, "format": "table", "editorMode": "code", "rawSql": """SELECT a.fired_at AS time, coalesce(a.resolved_at, now()) AS timeend, a.headline AS text, a.series_key AS tags
 FROM alerts a
 WHERE a.fired_at IS NOT NULL AND $__timeFilter(a.fired_at)"""}}
-json.dump(dashboard("pinreports-overview", "Pin failures overview", b,
-    "What is failing right now: devices per hostname and version, rates, diagnosis, alerts, chains.", annotations=[alert_annotation]),
-    open(f"{OUT}/pin-failures-overview.json", "w"), indent=2)
+overview_app = {"name": "app", "label": "App", "type": "query", "datasource": PG, "query": "SELECT DISTINCT app FROM failure_series WHERE app <> '' ORDER BY 1",
+    "definition": "SELECT DISTINCT app FROM failure_series WHERE app <> '' ORDER BY 1", "refresh": 2, "includeAll": True, "allValue": "%", "multi": False, "sort": 1,
+    "current": {"text": "All", "value": "$__all"}}
+write("pin-failures-overview.json", dashboard("pinreports-overview", "Pin failures overview", b,
+    "What is failing right now: devices per hostname and version, rates, diagnosis, alerts, chains.", templating=[overview_app], annotations=[alert_annotation]))
 
 # ---------------- App version drill-down ----------------
 def var(name, sql, label, include_all=False):
@@ -159,9 +198,8 @@ ORDER BY r.received_at DESC
 LIMIT 200""", fmt="table")], w=24, h=10, description="Raw reports, bounded by the time range and 200 rows; each id links to GET /v1/reports/{id} (send your API key).",
     field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "id"},
         "properties": [{"id": "links", "value": [{"title": "Open report", "url": "${api}/v1/reports/${__value.raw}", "targetBlank": True}]}]}]})
-json.dump(dashboard("pinreports-version", "App version drill-down", b,
-    "One app version: failure rate, the pins it carries and when they expire, its reports.", templating=templating, annotations=[alert_annotation], time_from="now-24h"),
-    open(f"{OUT}/app-version-drilldown.json", "w"), indent=2)
+write("app-version-drilldown.json", dashboard("pinreports-version", "App version drill-down", b,
+    "One app version: failure rate, the pins it carries and when they expire, its reports.", templating=templating, annotations=[alert_annotation], time_from="now-24h"))
 
 # ---------------- Service health (Prometheus) ----------------
 b = Board()
@@ -189,7 +227,19 @@ b.add("Rejections and database errors", "timeseries", [
 b.add("Notification backlog", "timeseries", [prom_target("max(pinreports_notifications_pending)", "pending notifications")], ds=PROM)
 b.add("Pins expiring soon (days left)", "table", [
     {**prom_target("min by (app, version, platform, noted_hostname) (pinreports_pins_expiring_days)", ""), "format": "table", "instant": True, "range": False}], ds=PROM)
-json.dump(dashboard("pinreports-health", "Service health", b,
-    "The collector itself: ingest rate, statuses, latency, group-commit batches, queue, errors, notification backlog.", time_from="now-1h", refresh="30s"),
-    open(f"{OUT}/service-health.json", "w"), indent=2)
+# Every replica is one Prometheus instance: the variable narrows each selector to one (All: every replica).
+def per_instance(expr):
+    def add(m):
+        labels = m.group(3)
+        return m.group(1) + '{instance=~"$instance"' + ("," + labels if labels else "") + "}"
+    return re.sub(r'\b((?:pinreports|http_server)_[a-z_]+)(\{([^}]*)\})?', add, expr)
+for panel in b.panels:
+    for t in panel["targets"]:
+        t["expr"] = per_instance(t["expr"])
+instance = {"name": "instance", "label": "Instance", "type": "query", "datasource": PROM,
+    "query": {"query": "label_values(pinreports_ingest_queue_depth, instance)", "refId": "PrometheusVariableQueryEditor-VariableQuery"},
+    "definition": "label_values(pinreports_ingest_queue_depth, instance)", "refresh": 2, "includeAll": True, "allValue": ".*", "multi": True, "sort": 1,
+    "current": {"text": "All", "value": "$__all"}}
+write("service-health.json", dashboard("pinreports-health", "Service health", b,
+    "The collector itself: ingest rate, statuses, latency, group-commit batches, queue, errors, notification backlog.", templating=[instance], time_from="now-1h", refresh="30s"))
 print("ok")

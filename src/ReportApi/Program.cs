@@ -76,6 +76,7 @@ app.MapStats();
 app.MapAlerts();
 app.MapResponderConsole();
 app.MapApiDocs();
+app.MapRunbook();
 
 await app.MigrateIfConfiguredAsync();
 await app.RunAsync();

@@ -65,12 +65,12 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
     {
         var share = Share(observation) is { } s ? $" ({s})" : "";
         var chain = observation.TopChain is { } c ? " — " + ChainPhrase(state.Cause ?? observation.DominantDiagnosis, c) : "";
-        return $"{causeName} {Where(state.Series)}: {observation.WindowDevices} devices{share}{From(observation)} fail since {Clock(state.OpenedAt)}{chain}";
+        return $"{causeName} {Where(state.Series)}: {observation.WindowDevices} devices{share}{From(observation)} fail since {Clock(SeriesShare.FirstFailingMinute(state.OpenedAt))}{chain}";
     }
 
     /// <summary>"Suspicious: 70 devices from 1 network on api.example.com": what a forged burst looks like; not paged.</summary>
     private static string Suspicious(SeriesObservation observation, AlertState state, SpikeAssessment assessment, string causeName) =>
-        $"Suspicious: {observation.WindowDevices} devices{From(observation)} {Where(state.Series)} ({causeName}) since {Clock(state.OpenedAt)}"
+        $"Suspicious: {observation.WindowDevices} devices{From(observation)} {Where(state.Series)} ({causeName}) since {Clock(SeriesShare.FirstFailingMinute(state.OpenedAt))}"
         + $" — not paged: fewer than {assessment.RequiredNetworks} independent networks";
 
     private static string From(SeriesObservation observation) =>
@@ -85,7 +85,7 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
         : state.FiredAt is { } fired
             ? $"Resolved: {causeName} {Where(state.Series)}, firing since {Clock(fired)} with a peak of {state.PeakDevices} devices, "
               + $"is back to {observation.WindowDevices} devices (baseline {Number(state.BaselineMedian)})"
-            : $"Not confirmed: {causeName} {Where(state.Series)} spiked at {Clock(state.OpenedAt)} to {state.PeakDevices} devices "
+            : $"Not confirmed: {causeName} {Where(state.Series)} spiked at {Clock(SeriesShare.FirstFailingMinute(state.OpenedAt))} to {state.PeakDevices} devices "
               + "but did not hold";
 
     private static string Where(SeriesKey series) => series.Level switch
@@ -95,17 +95,10 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
         _ => $"on {series.NotedHostname} in {series.App} {series.Version}",
     };
 
-    /// <summary>"5.1% of 3.2.1": the series' own share where activity is known, else that of its biggest failing version.</summary>
-    private static string? Share(SeriesObservation observation)
-    {
-        if (observation.Series.Level != SeriesLevel.Host && observation.ActiveDevices is int active && active > 0)
-        {
-            return $"{Percent((double)observation.WindowDevices / active)} of {observation.Series.Version}";
-        }
-
-        var top = observation.TopVersions?.Where(v => v.Share is not null).OrderByDescending(v => v.Devices).FirstOrDefault();
-        return top is null ? null : $"{Percent(top.Share!.Value)} of {top.App} {top.Version}";
-    }
+    /// <summary>"5.1% of 3.2.1", "0.9% of the 33000 active devices of its 2 failing versions": see <see cref="SeriesShare"/>.</summary>
+    private static string? Share(SeriesObservation observation) =>
+        SeriesShare.Of(observation.Series.Level, observation.Series.Version, observation.WindowDevices, observation.ActiveDevices,
+            observation.TopVersions) is { } share ? $"{Percent(share.Value)} of {share.Population}" : null;
 
     private static string ChainPhrase(DiagnosisCode? cause, FailingChain chain)
     {

@@ -102,10 +102,11 @@ public sealed record AlertRow(
         }
     }
 
-    /// <summary>The series' share of its version's active devices where known, else that of its biggest failing version.</summary>
+    /// <summary>The series' share of the population it covers, as in the headline (<see cref="Domain.Alerting.SeriesShare"/>).</summary>
     public double? Share =>
-        Level != "host" && ActiveDevices is > 0 ? Math.Round((double)WindowDevices / ActiveDevices.Value, 6)
-        : TopVersions.Where(v => v.Share is not null).OrderByDescending(v => v.Devices).Select(v => v.Share).FirstOrDefault();
+        Domain.Alerting.SeriesShare.Of(Level == "host" ? Domain.Alerting.SeriesLevel.Host : Domain.Alerting.SeriesLevel.Version, Version,
+            WindowDevices, ActiveDevices, [.. TopVersions.Select(v => new Domain.Alerting.VersionDevices(v.App, v.Version, v.Devices, v.ActiveDevices))])
+            is { } share ? Math.Round(share.Value, 6) : null;
 
     /// <summary>The diagnosis with the most devices, for PagerDuty's <c>class</c>.</summary>
     public string? DominantDiagnosis => DiagnosisMix.OrderByDescending(e => e.Value).Select(e => e.Key).FirstOrDefault();

@@ -16,14 +16,14 @@ internal static class ApiDocsExtensions
                 "POST /v1/reports is open to apps; every other /v1 endpoint needs `Authorization: Bearer <api key>`.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
+            document.Components.SecuritySchemes[OpenApiContract.SchemeName] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 Description = "An API key from Auth:ApiKeys (role reader, responder or admin).",
             };
             return Task.CompletedTask;
-        }));
+        }).AddOperationTransformer(OpenApiContract.TransformAsync));
         return builder;
     }
 

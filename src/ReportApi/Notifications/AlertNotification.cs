@@ -20,7 +20,8 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
             alert.Id, alert.SeriesKey, alert.Level, alert.App, alert.Version, alert.NotedHostname, alert.Status, alert.Headline,
             alert.Summary, alert.Action, alert.WindowDevices, alert.PeakDevices, alert.BaselineMedian, alert.ActiveDevices, alert.Share,
             alert.DominantDiagnosis, alert.DiagnosisMix, alert.TopChain, alert.TopVersions, alert.OpenedAt, alert.FiredAt, alert.ResolvedAt,
-            ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}", alert.WindowNetworks));
+            ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}", alert.WindowNetworks,
+            AlertLinks.Grafana(options, alert), AlertLinks.Runbook(options, alert.DominantDiagnosis)));
     }
 
     /// <summary>The failing reports from ten minutes before the alert fired, filtered to the series.</summary>
@@ -36,7 +37,10 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
     }
 }
 
-/// <summary>The alert as notifications show it (the webhook's <c>alert</c> object).</summary>
+/// <summary>
+/// The alert as notifications show it (the webhook's <c>alert</c> object). <c>grafanaUrl</c> and <c>runbookUrl</c> open in
+/// a browser; <c>reportsUrl</c> and <c>alertUrl</c> are the API (Bearer) for tools.
+/// </summary>
 public sealed record AlertNotificationBody(
     long Id,
     string SeriesKey,
@@ -62,4 +66,6 @@ public sealed record AlertNotificationBody(
     DateTimeOffset? ResolvedAt,
     string ReportsUrl,
     string AlertUrl,
-    int? WindowNetworks = null);
+    int? WindowNetworks = null,
+    string? GrafanaUrl = null,
+    string? RunbookUrl = null);

@@ -10,6 +10,18 @@ public sealed class NotificationOptions
     /// <summary><c>Notifications:PublicBaseUrl</c>: where responders reach this API; notifications link to it.</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:8080";
 
+    /// <summary>
+    /// <c>Notifications:GrafanaBaseUrl</c>: the Grafana responders open (e.g. <c>https://grafana.example.com</c>); alerts
+    /// link to its app-version drill-down. Unset: no drill-down link.
+    /// </summary>
+    public string? GrafanaBaseUrl { get; set; }
+
+    /// <summary>
+    /// <c>Notifications:RunbookBaseUrl</c>: where docs/runbook.md is published (a wiki, the repository's web view); alerts
+    /// and reports link to <c>{url}#{diagnosis}</c>. Unset: the copy this service serves at <c>/runbook</c>.
+    /// </summary>
+    public string? RunbookBaseUrl { get; set; }
+
     public WebhookOptions Webhook { get; set; } = new();
 
     public SlackOptions Slack { get; set; } = new();
@@ -95,6 +107,8 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
     {
         var problems = new List<string>();
         Url(problems, "PublicBaseUrl", options.PublicBaseUrl, required: true);
+        Url(problems, "GrafanaBaseUrl", options.GrafanaBaseUrl, required: false);
+        Url(problems, "RunbookBaseUrl", options.RunbookBaseUrl, required: false);
         Url(problems, "Webhook:Url", options.Webhook.Url, required: false);
         if (options.Webhook.Url is { Length: > 0 } && string.IsNullOrWhiteSpace(options.Webhook.Secret))
         {

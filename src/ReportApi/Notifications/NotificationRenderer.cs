@@ -63,7 +63,7 @@ internal static class NotificationRenderer
         }
         if (a.TopVersions.Count > 0) lines.Add("*Versions:* " + Escape(Versions(a)));
         lines.Add("*Action:* " + Escape(a.Action));
-        lines.Add($"<{a.ReportsUrl}|Failing reports> · series `{Escape(a.SeriesKey)}` · alert {a.Id}");
+        lines.Add(string.Join(" · ", BrowserLinks(a).Select(l => $"<{l.Href}|{Escape(l.Text)}>")) + $" · series `{Escape(a.SeriesKey)}` · alert {a.Id}");
         var text = string.Join('\n', lines);
         if (text.Length > SlackTextLimit) text = text[..SlackTextLimit] + "…";
         return new JsonObject
@@ -116,10 +116,24 @@ internal static class NotificationRenderer
                 ["action"] = a.Action,
                 ["summary"] = a.Summary,
                 ["alert_id"] = a.Id,
+                ["grafana_url"] = a.GrafanaUrl,
+                ["runbook_url"] = a.RunbookUrl,
+                ["api_reports_url"] = a.ReportsUrl,
             },
         };
-        body["links"] = new JsonArray(new JsonObject { ["href"] = a.ReportsUrl, ["text"] = "Failing reports in PinReports" });
+        body["links"] = new JsonArray([.. BrowserLinks(a).Select(l => (JsonNode)new JsonObject { ["href"] = l.Href, ["text"] = l.Text })]);
         return body;
+    }
+
+    /// <summary>
+    /// What a responder opens, in that order: the Grafana drill-down (a browser gets a page, not the API's 401), the
+    /// runbook section of the diagnosis, then the API URL for tools (Bearer).
+    /// </summary>
+    internal static IEnumerable<(string Href, string Text)> BrowserLinks(AlertNotificationBody a)
+    {
+        if (a.GrafanaUrl is { } grafana) yield return (grafana, "Drill-down in Grafana");
+        if (a.RunbookUrl is { } runbook) yield return (runbook, a.Diagnosis is { } d ? $"Runbook: {d}" : "Runbook");
+        yield return (a.ReportsUrl, "Failing reports (API, Bearer)");
     }
 
     /// <summary>PagerDuty's limit on <c>dedup_key</c>; a longer key is rejected with 400 and the incident never opens.</summary>

@@ -43,7 +43,8 @@ internal static class QueryEndpoints
         return TypedResults.Ok(await queries.PageAsync(filter, ct));
     }
 
-    private static async Task<Results<Ok<ReportDetails>, ProblemHttpResult>> GetAsync(string id, ReportQueries queries, CancellationToken ct)
+    private static async Task<Results<Ok<ReportDetails>, ProblemHttpResult>> GetAsync(string id, ReportQueries queries,
+        Microsoft.Extensions.Options.IOptions<Notifications.NotificationOptions> notifications, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var guid))
         {
@@ -53,7 +54,11 @@ internal static class QueryEndpoints
         var details = await queries.FindAsync(guid, ct);
         return details is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Report not found", detail: $"No report has id {guid}.")
-            : TypedResults.Ok(details);
+            : TypedResults.Ok(details with
+            {
+                // The runbook section of this report's diagnosis, where the alerts link too.
+                Diagnosis = details.Diagnosis with { RunbookUrl = Notifications.AlertLinks.Runbook(notifications.Value, details.Diagnosis.Code) },
+            });
     }
 
     internal static ProblemHttpResult InvalidQuery(IEnumerable<QueryProblem> problems) => TypedResults.Problem(

@@ -49,7 +49,8 @@ public sealed record DiagnosisView(
     string? ValidityTimeSource,
     string? ValidityTimeReason,
     string? ReplacedSubject,
-    string? ReplacedSpki)
+    string? ReplacedSpki,
+    string? RunbookUrl = null)
 {
     public static DiagnosisView From(Domain.Diagnosis.Diagnosis d) => new(
         d.Code.ToWireCode(), d.Explanation, d.ChangedPosition, d.ChangedSubject, d.ChangedIssuer, d.ChangedSpki,

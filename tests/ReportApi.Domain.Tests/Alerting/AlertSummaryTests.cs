@@ -16,7 +16,7 @@ public sealed class AlertSummaryTests
 
         var summary = fired.Summary!;
         Assert.Equal(
-            "server-rotation on api.example.com in com.example.bank 3.2.1: 412 devices (5.2% of 3.2.1) fail since 09:02 UTC — new "
+            "server-rotation on api.example.com in com.example.bank 3.2.1: 412 devices (5.2% of 3.2.1) fail since 09:01 UTC — new "
             + "intermediate 'CN=Issuing CA 2' (SPKI q2dTo4QX0Yh+pIuxjGdCLMZ6aYX5Z1nqbYbI4Xn1Nk8=) not pinned",
             summary.Headline);
         Assert.Equal(DiagnosisCode.ServerRotation, summary.Cause);
@@ -43,8 +43,31 @@ public sealed class AlertSummaryTests
 
         var summary = AlertSummary.Build(observation, state, SpikeAssessment.Assess(observation, Defaults));
 
-        Assert.StartsWith("server-rotation on api.example.com: 300 devices (3.5% of com.example.bank 3.2.1) fail since 09:02 UTC", summary.Headline);
+        // The share is of the population the host series covers (both failing versions), not of its biggest version.
+        Assert.StartsWith("server-rotation on api.example.com: 300 devices (0.9% of the 33000 active devices of its 2 failing versions) fail since 09:01 UTC", summary.Headline);
         Assert.Contains("Versions: com.example.bank 3.2.1 280 (3.5%), com.example.bank 3.2.0 20 (0.1%)", summary.Text);
+    }
+
+    [Fact]
+    public void Host_series_shows_no_share_when_its_versions_do_not_hold_every_failing_device()
+    {
+        // 1695 devices on the host, 1360 of them in 3.2.1 (the only version with known activity among the top three):
+        // "70.8% of 3.2.1" would not add up, so the headline gives the count alone.
+        var observation = Rotation(1695) with
+        {
+            Series = SeriesKey.ForHost("api.example.com"),
+            ActiveDevices = null,
+            TopVersions = [new VersionDevices("com.example.bank", "3.2.1", 1360, 1921), new VersionDevices("com.example.bank", "3.2.0", 200)],
+        };
+        var state = new AlertState(observation.Series, AlertStatus.Firing, Minute(0), Minute(1), 1695, 1695, 8, 2, 0,
+            DiagnosisCode.ServerRotation, Minute(1));
+
+        var summary = AlertSummary.Build(observation, state, SpikeAssessment.Assess(observation, Defaults));
+
+        Assert.StartsWith("server-rotation on api.example.com: 1695 devices fail since 09:01 UTC", summary.Headline);
+        Assert.Null(SeriesShare.Of(SeriesLevel.Host, null, 1695, null, observation.TopVersions));
+        Assert.Equal(1360.0 / 1921, SeriesShare.Of(SeriesLevel.Host, null, 1360, null, [observation.TopVersions![0]])!.Value);
+        Assert.Equal(new DateTimeOffset(2025, 6, 10, 9, 1, 0, TimeSpan.Zero), SeriesShare.FirstFailingMinute(Minute(0)));
     }
 
     [Fact]
@@ -56,7 +79,7 @@ public sealed class AlertSummaryTests
 
         var fired = SpikeDetector.Evaluate(observation, null, T0, Defaults with { PendingEvaluations = 1 });
 
-        Assert.Equal("interception-suspected on api.example.com: 60 devices fail since 09:02 UTC — chain presented by "
+        Assert.Equal("interception-suspected on api.example.com: 60 devices fail since 09:01 UTC — chain presented by "
             + "'CN=Contoso Inspection CA' (issuer 'CN=Contoso Inspection CA', SPKI Vjs8), not our CA", fired.Summary!.Headline);
         Assert.Contains("no server action", fired.Summary.Action);
     }
@@ -67,7 +90,7 @@ public sealed class AlertSummaryTests
         var fired = SpikeDetector.Evaluate(new SeriesObservation(SeriesKey.ForVersion("com.app", "1.0"), 80, []), null, T0,
             Defaults with { PendingEvaluations = 1 });
 
-        Assert.Equal("pin failures in com.app 1.0: 80 devices fail since 09:02 UTC", fired.Summary!.Headline);
+        Assert.Equal("pin failures in com.app 1.0: 80 devices fail since 09:01 UTC", fired.Summary!.Headline);
         Assert.Contains("inspect recent reports", fired.Summary.Action);
     }
 

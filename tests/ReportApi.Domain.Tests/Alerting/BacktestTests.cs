@@ -44,7 +44,8 @@ public sealed class BacktestTests(ITestOutputHelper output)
             Assert.StartsWith("server-rotation ", fire.Headline);
             Assert.Contains("new intermediate 'CN=Example Issuing CA 2, O=Example CA Inc, C=US' (SPKI "
                 + TrafficScenario.RotatedChain.SpkiSha256 + ") not pinned", fire.Headline);
-            Assert.Matches(@"\(\d+\.\d% of (com\.example\.bank )?3\.2\.1\)", fire.Headline);
+            // A host alert's share is of every failing version's devices (issue #14), a version alert's of its version.
+            Assert.Matches(series.Level == SeriesLevel.Host ? @"\(\d+\.\d% of the \d+ active devices of " : @"\(\d+\.\d% of (com\.example\.bank )?3\.2\.1\)", fire.Headline);
 
             // Back to normal once the last failing minute leaves the window, then quiet for the whole quiet period.
             var resolve = Assert.Single(result.For(series), e => e.Transition == AlertTransition.Resolve);

@@ -133,6 +133,8 @@ public sealed class AlertEvaluationTests(PostgresFixture postgres)
     [InlineData("Notifications:Webhook:Url", "ftp://hooks.example/x", "Notifications:Webhook:Url must be an absolute http or https URL")]
     [InlineData("Notifications:Webhook:Url", "https://hooks.example/x", "Notifications:Webhook:Secret is required")]
     [InlineData("Notifications:Slack:WebhookUrl", "hooks.slack.com/services/x", "Notifications:Slack:WebhookUrl must be an absolute")]
+    [InlineData("Notifications:GrafanaBaseUrl", "grafana:3000", "Notifications:GrafanaBaseUrl must be an absolute http or https URL")]
+    [InlineData("Notifications:RunbookBaseUrl", "docs/runbook.md", "Notifications:RunbookBaseUrl must be an absolute http or https URL")]
     [InlineData("Alerting:MinDevices", "-1", "Alerting:MinDevices must be >= 1 (was -1)")]
     [InlineData("Alerting:RatioFloor", "-3", "Alerting:RatioFloor must be >= 1")]
     public async Task Bad_configuration_stops_start_up_naming_the_key(string key, string value, string message)

@@ -223,7 +223,8 @@ public sealed partial class DashboardTests(PostgresFixture postgres)
         {
             yield return ("annotation " + annotation.GetProperty("name").GetString(), annotation.GetProperty("target").GetProperty("rawSql").GetString()!, "table", ["time", "text"]);
         }
-        foreach (var variable in dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Where(v => v.GetProperty("type").GetString() == "query"))
+        foreach (var variable in dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Where(v => v.GetProperty("type").GetString() == "query"
+            && v.GetProperty("datasource").GetProperty("uid").GetString() == "pinreports-postgres"))
         {
             yield return ("variable $" + variable.GetProperty("name").GetString(), variable.GetProperty("query").GetString()!, "table", []);
         }

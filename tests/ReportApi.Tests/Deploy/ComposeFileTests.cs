@@ -73,7 +73,11 @@ public sealed partial class ComposeFileTests
             Assert.True(match.Groups[2].Value == ":?", $"${{{match.Groups[1].Value}}} must be written ${{{match.Groups[1].Value}:?message}}");
         }
         Assert.DoesNotContain(File.ReadAllLines(RepositoryPaths.Of("deploy", ".env.example")),
-            l => !l.StartsWith('#') && l.Contains('=') && !l.StartsWith("PINREPORTS_DOMAIN=", StringComparison.Ordinal) && l[(l.IndexOf('=') + 1)..].Length > 0);
+            l => !l.StartsWith('#') && l.Contains('=') && !l.StartsWith("PINREPORTS_DOMAIN=", StringComparison.Ordinal)
+            && !l.StartsWith("PINREPORTS_GRAFANA_URL=", StringComparison.Ordinal) && l[(l.IndexOf('=') + 1)..].Length > 0);
+        // Alerts link to the Grafana responders open (issue #14).
+        Assert.Equal("${PINREPORTS_GRAFANA_URL:?set PINREPORTS_GRAFANA_URL in deploy/.env}",
+            ((YamlMappingNode)((YamlMappingNode)Services["reportapi"])["environment"])["Notifications__GrafanaBaseUrl"].ToString());
 
         // Options sections the service binds, and the keys the contract names.
         string[] known = ["ConnectionStrings__Postgres", "Privacy__DeviceIdKey", "Auth__ApiKeys__", "Database__", "Serilog__",

@@ -13,7 +13,7 @@ public sealed class PinInventoryTests(PostgresFixture postgres)
     [Fact]
     public async Task Inventory_shows_each_version_with_its_pins_devices_first_and_last_seen_and_flags()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await PinsScenario.StartAsync(postgres, scenario);
         await scenario.SeedAsync(app, Ct);
         await PinsScenario.RefreshAsync(app, Ct);
@@ -69,7 +69,7 @@ public sealed class PinInventoryTests(PostgresFixture postgres)
     [Fact]
     public async Task Filters_narrow_the_inventory_and_expiringWithinDays_moves_the_flag()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await PinsScenario.StartAsync(postgres, scenario);
         await scenario.SeedAsync(app, Ct);
         await PinsScenario.RefreshAsync(app, Ct);
@@ -89,7 +89,7 @@ public sealed class PinInventoryTests(PostgresFixture postgres)
     [Fact]
     public async Task Refreshing_twice_does_not_double_count_and_later_reports_add_exactly()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await PinsScenario.StartAsync(postgres, scenario);
         await scenario.SeedAsync(app, Ct);
 
@@ -114,7 +114,7 @@ public sealed class PinInventoryTests(PostgresFixture postgres)
     [Fact]
     public async Task Expiring_pins_are_exposed_to_the_gauge()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await PinsScenario.StartAsync(postgres, scenario);
         await scenario.SeedAsync(app, Ct);
         await PinsScenario.RefreshAsync(app, Ct);

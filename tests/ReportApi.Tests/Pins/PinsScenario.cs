@@ -19,7 +19,7 @@ namespace ReportApi.Tests.Pins;
 /// </list>
 /// The operator's roots file holds the current root and the backup root, as in production.
 /// </summary>
-internal sealed class PinsScenario
+internal sealed class PinsScenario : IDisposable
 {
     public const string Host = "api.bank.example";
     public const string App = "com.example.bank";
@@ -46,6 +46,9 @@ internal sealed class PinsScenario
         RootsFile = Path.Combine(Path.GetTempPath(), $"pinreports-roots-{Guid.NewGuid():N}.pem");
         File.WriteAllText(RootsFile, Current.Root.ExportCertificatePem() + "\n" + BackupRoot.ExportCertificatePem() + "\n");
     }
+
+    /// <summary>The roots bundle goes with the scenario: test runs leave nothing in the temp folder.</summary>
+    public void Dispose() => File.Delete(RootsFile);
 
     public string IntermediatePin => TestPki.SpkiPin(Current.Intermediate);
     public string RootPin => TestPki.SpkiPin(Current.Root);

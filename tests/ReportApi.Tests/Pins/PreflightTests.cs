@@ -14,7 +14,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task The_current_chain_passes_every_version()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await SeededAsync(scenario);
 
         var result = await PreflightAsync(app, scenario.Current.Chain);
@@ -30,7 +30,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task A_new_intermediate_under_the_same_root_fails_the_versions_that_pin_only_the_old_one()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await SeededAsync(scenario);
 
         // Served without its root, as servers do: the device builds to the root from its store, and the root pin counts.
@@ -62,7 +62,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task A_switch_to_the_backup_CA_passes_the_versions_with_the_backup_pin()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await SeededAsync(scenario);
 
         var result = await PreflightAsync(app, [scenario.BackupLeaf, scenario.BackupIntermediate, scenario.BackupRoot]);
@@ -83,7 +83,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task The_chains_own_problems_are_warnings()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await SeededAsync(scenario);
         var stranger = LivePki.Create("www.unrelated.example", "pins-stranger");
 
@@ -99,7 +99,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task A_hostname_nobody_pins_has_no_data_and_subdomains_follow_include_subdomains()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await SeededAsync(scenario);
 
         var other = await PreflightAsync(app, scenario.Current.Chain, "www.other.example");
@@ -133,7 +133,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [InlineData("/v1/preflight?hostname=a&hostname=b")]
     public async Task A_missing_or_invalid_hostname_is_400(string url)
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await TestApp.StartAsync(postgres);
         var response = await PostAsync(app.Reader, url, Pem(scenario.Current.Chain), "application/x-pem-file");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -145,7 +145,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [InlineData("application/octet-stream")]
     public async Task Other_media_types_are_415(string mediaType)
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await TestApp.StartAsync(postgres);
         var response = await PostAsync(app.Reader, "/v1/preflight?hostname=api.bank.example", Pem(scenario.Current.Chain), mediaType);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
@@ -154,7 +154,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task Text_plain_is_accepted_and_an_oversized_body_is_413()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await TestApp.StartAsync(postgres);
         var ok = await PostAsync(app.Reader, "/v1/preflight?hostname=api.bank.example", Pem(scenario.Current.Chain), "text/plain");
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -165,7 +165,7 @@ public sealed class PreflightTests(PostgresFixture postgres)
     [Fact]
     public async Task Preflight_needs_an_api_key()
     {
-        var scenario = new PinsScenario();
+        using var scenario = new PinsScenario();
         await using var app = await TestApp.StartAsync(postgres);
         var response = await PostAsync(app.Client, "/v1/preflight?hostname=api.bank.example", Pem(scenario.Current.Chain), "application/x-pem-file");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);

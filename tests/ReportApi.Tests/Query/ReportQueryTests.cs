@@ -107,7 +107,8 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     public async Task Details_show_every_certificate_with_its_pin_match_and_an_actionable_diagnosis()
     {
         var pki = LivePki.Create("api.bank.example", "details");
-        var roots = Path.GetTempFileName();
+        using var temp = new TempDirectory("pinreports-roots-");
+        var roots = temp.File("roots.pem");
         await File.WriteAllTextAsync(roots, pki.Root.ExportCertificatePem(), Ct);
         await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Diagnosis:TrustedRootsFile"] = roots });
         // The app pinned an older intermediate key and the root: the root still matches, so this is not a rotation.
@@ -122,6 +123,8 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
         var root = details.RootElement;
 
         Assert.Equal("server-rotation", root.GetProperty("diagnosis").GetProperty("code").GetString());
+        // The runbook section of its diagnosis (the service's own copy when Notifications:RunbookBaseUrl is unset).
+        Assert.Equal("http://localhost:8080/runbook#server-rotation", root.GetProperty("diagnosis").GetProperty("runbookUrl").GetString());
         Assert.Contains(TestPki.SpkiPin(pki.Leaf), root.GetProperty("diagnosis").GetProperty("explanation").GetString(), StringComparison.Ordinal);
         var certificates = root.GetProperty("chains")[0].GetProperty("certificates").EnumerateArray().ToList();
         Assert.Equal(3, certificates.Count);

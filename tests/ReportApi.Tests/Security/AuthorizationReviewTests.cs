@@ -22,7 +22,7 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
     /// </summary>
     private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase)
     {
-        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json", "GET /v1/advisory",
+        "POST /v1/reports", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi/{documentName}.json", "GET /v1/advisory", "GET /runbook",
     };
 
     /// <summary>The interactive docs page and its static assets (the OpenAPI document it shows is public too).</summary>

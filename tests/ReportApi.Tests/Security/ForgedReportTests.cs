@@ -191,7 +191,7 @@ public sealed class ForgedReportTests(PostgresFixture postgres)
     [Fact]
     public async Task Reports_carrying_the_apps_ingest_key_are_independent_evidence_even_from_one_address()
     {
-        const string key = "6d2f0b8e71c94a35be0f4d8a2c7e91b35a0c6f2e8d4b17a9c3e5f70b2d8a4c61";
+        const string key = "5f0c2a9e7b3d48e1a6c4f2b8d0e9a7c35b1f6e2d8a4c0b9e7f3a5d1c6b8e2f40"; // strong: the service refuses weak keys outside Development
         var (app, clock, receiver) = await StartAsync(new() { ["Ingest:AppKeys:0:App"] = App, ["Ingest:AppKeys:0:Key"] = key });
         await using var _ = app;
         await using var __ = receiver;

@@ -16,9 +16,10 @@ public sealed class TlsTests(PostgresFixture postgres)
     [Fact]
     public async Task Renewed_certificate_files_are_served_without_a_restart()
     {
-        var directory = Directory.CreateTempSubdirectory("pinreports-tls-");
-        var certificatePath = Path.Combine(directory.FullName, "tls.crt");
-        var keyPath = Path.Combine(directory.FullName, "tls.key");
+        // The private key must not outlive the test.
+        using var directory = new TempDirectory("pinreports-tls-");
+        var certificatePath = directory.File("tls.crt");
+        var keyPath = directory.File("tls.key");
         var first = WritePem(certificatePath, keyPath, "CN=localhost, O=First", DateTime.UtcNow.AddMinutes(-1));
         var connectionString = await postgres.CreateDatabaseAsync();
 
@@ -44,9 +45,10 @@ public sealed class TlsTests(PostgresFixture postgres)
     [Fact]
     public async Task Query_api_over_https_sends_hsts_and_tls_1_1_is_refused()
     {
-        var directory = Directory.CreateTempSubdirectory("pinreports-tls-");
-        var certificatePath = Path.Combine(directory.FullName, "tls.crt");
-        var keyPath = Path.Combine(directory.FullName, "tls.key");
+        // The private key must not outlive the test.
+        using var directory = new TempDirectory("pinreports-tls-");
+        var certificatePath = directory.File("tls.crt");
+        var keyPath = directory.File("tls.key");
         WritePem(certificatePath, keyPath, "CN=localhost", DateTime.UtcNow);
         await using var app = TestApp.Start(await postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
         {
