@@ -1,4 +1,5 @@
 using ReportApi.Alerting;
+using ReportApi.Alerting.Backtesting;
 using ReportApi.Auth;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
@@ -47,6 +48,8 @@ if (HostingExtensions.IsMigrateCommand(args))
     await app.MigrateAsync();
     return 0;
 }
+if (BacktestCommand.IsRequested(args)) return await BacktestCommand.RunAsync(app.Services, args);
+if (TraceCommand.IsRequested(args)) return await TraceCommand.RunAsync(app.Services, args);
 
 app.UseTrustedForwardedHeaders();
 app.UseRequestLogging();

@@ -82,28 +82,15 @@ internal sealed partial class AlertEvaluator(
             }
         }
 
-        var from = minute - options.Window;
-        var window = await SeriesObservations.WindowAsync(connection, transaction, from, minute, ct);
-        var networks = await SeriesObservations.NetworksAsync(connection, transaction, from, minute, ct);
         var open = await OpenAlertsAsync(connection, transaction, ct);
-        var candidates = window.Keys.Union(open.Keys).ToList();
-        var baselines = await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct);
-        var active = await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, ct);
+        var (seriesCount, steps) = await DetectorStep.RunAsync(connection, transaction, minute, options,
+            open.ToDictionary(e => e.Key, e => e.Value.State), ct);
 
         var decisions = new List<AlertDecision>();
-        foreach (var series in candidates.OrderBy(k => k.ToString(), StringComparer.Ordinal))
+        foreach (var (observation, decision) in steps)
         {
-            int? activeDevices = series.Level != SeriesLevel.Host && active.TryGetValue((series.App!, series.Version!), out var a) ? a : null;
-            var observation = new SeriesObservation(series, window.GetValueOrDefault(series), baselines[series], activeDevices,
-                WindowNetworks: networks.GetValueOrDefault(series));
-            var current = open.TryGetValue(series, out var alert) ? alert : default;
-            var decision = SpikeDetector.Evaluate(observation, current.State, minute, options);
-            if (decision.Transition is AlertTransition.None or AlertTransition.AlreadyEvaluated) continue;
-
-            // The context only shapes the text, and costs a scan of the window's reports: only series with an alert pay it.
-            observation = await SeriesObservations.WithContextAsync(connection, transaction, observation, from, minute, active, ct);
-            decision = SpikeDetector.Evaluate(observation, current.State, minute, options);
-            var row = await SaveAsync(connection, transaction, current.State is null ? null : current.Id, observation, decision, ct);
+            long? id = open.TryGetValue(decision.State!.Series, out var current) ? current.Id : null;
+            var row = await SaveAsync(connection, transaction, id, observation, decision, ct);
             if (decision.Notify) await EnqueueAsync(connection, transaction, row, decision.Transition, ct);
             decisions.Add(decision);
         }
@@ -112,7 +99,7 @@ internal sealed partial class AlertEvaluator(
         await using (var finish = new NpgsqlCommand(AlertingSql.FinishMinute, connection, transaction))
         {
             finish.Parameters.Add(Time(minute));
-            finish.Parameters.Add(new() { Value = candidates.Count, NpgsqlDbType = NpgsqlDbType.Integer });
+            finish.Parameters.Add(new() { Value = seriesCount, NpgsqlDbType = NpgsqlDbType.Integer });
             finish.Parameters.Add(new() { Value = transitions, NpgsqlDbType = NpgsqlDbType.Integer });
             await finish.ExecuteNonQueryAsync(ct);
         }
@@ -124,7 +111,7 @@ internal sealed partial class AlertEvaluator(
             ReportApiTelemetry.AlertTransition(decision.Transition);
             LogTransition(minute, decision.State!.Series.ToString(), decision.Transition, decision.Summary?.Headline);
         }
-        return new AlertEvaluation(minute, false, candidates.Count, decisions);
+        return new AlertEvaluation(minute, false, seriesCount, decisions);
     }
 
     private static async Task<Dictionary<SeriesKey, (long Id, AlertState State)>> OpenAlertsAsync(
