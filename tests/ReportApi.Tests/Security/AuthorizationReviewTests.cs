@@ -33,6 +33,7 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
         ["POST /v1/alerts/{id}/acknowledge"] = "responder",
         ["POST /v1/activity"] = "admin",
         ["DELETE /v1/devices/{vendorId}"] = "admin",
+        ["POST /v1/alerts/backtest"] = "admin",
     };
 
     [Fact]

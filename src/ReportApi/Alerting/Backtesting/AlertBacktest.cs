@@ -40,8 +40,11 @@ internal static class AlertBacktest
             foreach (var (observation, decision) in steps)
             {
                 var state = decision.State!;
-                // Like the live row, a quiet window keeps the incident's diagnosis mix instead of blanking it.
-                if (AlertJson.Mix(observation.DiagnosisMix) is { Count: > 0 } mix) mixes[state.Series] = mix;
+                // The mix of the peak window: what the incident was, not the background left when it resolved.
+                if (observation.WindowDevices >= state.PeakDevices && AlertJson.Mix(observation.DiagnosisMix) is { Count: > 0 } mix)
+                {
+                    mixes[state.Series] = mix;
+                }
                 last[state.Series] = (observation, decision);
                 if (state.IsOpen)
                 {

@@ -2,7 +2,7 @@ namespace ReportApi.Alerting.Backtesting;
 
 /// <summary>
 /// An alert a backtest raised: its series, its minutes, what it peaked at and what it would have said. <c>Status</c> is
-/// where it ended: resolved, or firing/acknowledged/suspicious/pending when the window ended first. <c>Paged</c>: it fired
+/// where it ended (<c>DiagnosisMix</c> is the peak window's, in devices): resolved, or firing/acknowledged/suspicious/pending when the window ended first. <c>Paged</c>: it fired
 /// (a suspicious alert that never fired paged nobody). A pending spike that was discarded is counted, not listed, like
 /// the live alert list.
 /// </summary>
