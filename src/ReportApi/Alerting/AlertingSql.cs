@@ -18,6 +18,17 @@ internal static class AlertingSql
         ON CONFLICT (minute) DO NOTHING
         """;
 
+    /// <summary>
+    /// Minutes in [$1, $2) that were never evaluated, oldest first (issue #19: catch-up). Only after the first evaluation
+    /// ever, so a new install does not evaluate hours of history it was never asked to watch.
+    /// </summary>
+    public const string MissedMinutes = """
+        SELECT g FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 minute', interval '1 minute') AS g
+        WHERE g > (SELECT min(minute) FROM alert_evaluations)
+          AND NOT EXISTS (SELECT 1 FROM alert_evaluations e WHERE e.minute = g)
+        ORDER BY g
+        """;
+
     public const string FinishMinute = "UPDATE alert_evaluations SET series_count = $2, transitions = $3 WHERE minute = $1";
 
     // level, app, version, noted_hostname of a GROUPING SETS row; '' components are filtered out in code.
