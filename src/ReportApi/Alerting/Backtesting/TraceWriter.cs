@@ -70,7 +70,9 @@ internal static class TraceSql
         """;
 
     /// <summary>
-    /// $1 minute, $2 series id, $3 reports, $4 devices, $5 first device id, $6 networks, one element per trace line.
+    /// $1 minute, $2 series id, $3 reports, $4 devices, $5 first device id, $6 networks, one element per trace line. Lines of
+    /// the same series and minute add up (their device ranges may overlap: the device set stays exact, the rollup's
+    /// devices column is then an upper bound).
     /// Network ids are small numbers (0..n−1): the same network in every series, never a real network's keyed hash.
     /// </summary>
     public const string WriteMinutes = """
@@ -78,7 +80,7 @@ internal static class TraceSql
                    AS t(bucket, series_id, reports, devices, first_device, networks)),
         r AS (
             INSERT INTO failure_rollups_minute AS r (bucket, series_id, writer, reports, duplicates, devices)
-            SELECT bucket, series_id, 0, reports, 0, devices FROM t
+            SELECT bucket, series_id, 0, sum(reports), 0, sum(devices) FROM t GROUP BY bucket, series_id
             ON CONFLICT (bucket, series_id, writer) DO UPDATE SET reports = r.reports + excluded.reports, devices = greatest(r.devices, excluded.devices)
         ),
         d AS (
