@@ -108,6 +108,7 @@ internal sealed partial class AlertEvaluator(
 
     private async Task<bool> TryLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset minute, CancellationToken ct)
     {
+        await DetectorStep.DisableJitAsync(connection, transaction, ct);
         await using var lockCommand = new NpgsqlCommand(AlertingSql.TryLock, connection, transaction);
         lockCommand.Parameters.Add(new() { Value = AlertingSql.EvaluationLockKey, NpgsqlDbType = NpgsqlDbType.Bigint });
         if (await lockCommand.ExecuteScalarAsync(ct) is true) return true;

@@ -24,6 +24,7 @@ internal static class AlertBacktest
         {
             await readOnly.ExecuteNonQueryAsync(ct);
         }
+        await DetectorStep.DisableJitAsync(connection, transaction, ct);
 
         var open = new Dictionary<SeriesKey, AlertState>();
         var last = new Dictionary<SeriesKey, (SeriesObservation Observation, AlertDecision Decision)>();
