@@ -3,6 +3,9 @@ using ReportApi.Domain.Alerting;
 
 namespace ReportApi.Alerting;
 
+/// <summary>Baseline samples per candidate at a minute, when not from <see cref="SeriesObservations.BaselinesAsync"/> (the backtest's cache).</summary>
+internal delegate Task<Dictionary<SeriesKey, int[]>> BaselineSource(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct);
+
 /// <summary>One series' outcome of one evaluation minute: what was observed and what the state machine decided.</summary>
 internal sealed record SeriesStep(SeriesObservation Observation, AlertDecision Decision);
 
@@ -27,7 +30,8 @@ internal static class DetectorStep
 
     /// <returns>The series count and the steps that changed something (not None, not AlreadyEvaluated).</returns>
     public static async Task<(int SeriesCount, List<SeriesStep> Steps)> RunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        DateTimeOffset minute, DetectorOptions options, IReadOnlyDictionary<SeriesKey, AlertState> open, CancellationToken ct)
+        DateTimeOffset minute, DetectorOptions options, IReadOnlyDictionary<SeriesKey, AlertState> open, CancellationToken ct,
+        BaselineSource? baselineSource = null)
     {
         var from = minute - options.Window;
         var window = await SeriesObservations.WindowAsync(connection, transaction, from, minute, ct);
@@ -37,7 +41,9 @@ internal static class DetectorStep
 
         var networks = await SeriesObservations.NetworksAsync(connection, transaction, from, minute, ct);
         var candidates = window.Keys.Union(open.Keys).ToList();
-        var baselines = await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct);
+        var baselines = baselineSource is null
+            ? await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct)
+            : await baselineSource(candidates, minute, ct);
         var active = await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, ct);
 
         foreach (var series in candidates.OrderBy(k => k.ToString(), StringComparer.Ordinal))
