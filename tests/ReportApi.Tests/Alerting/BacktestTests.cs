@@ -244,4 +244,38 @@ public sealed class BacktestTests(PostgresFixture postgres)
             Assert.Contains(says, p, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task The_trace_command_writes_a_trace_into_past_partitions_and_refuses_a_bad_file_without_writing()
+    {
+        await using var app = await TestApp.StartAsync(postgres, Settings());
+        var old = T.AddDays(-20); // a day whose partitions the service never made
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(file, [TraceRow.Header,
+                new TraceRow(old, App, "2.0.0", Host, "server-rotation", 30, 45, 6, 7).ToCsv(),
+                new TraceRow(old.AddMinutes(1), App, "2.0.0", Host, "server-rotation", 30, 45, 6, 7).ToCsv()], Ct);
+            var output = new StringWriter();
+            Assert.Equal(0, await TraceCommand.RunAsync(app.Services, ["trace", "--file", file], output));
+            Assert.Contains("wrote 2 series-minutes", output.ToString(), StringComparison.Ordinal);
+            Assert.Equal(60, await app.CountAsync("SELECT count(*) FROM failure_devices_minute"));
+            Assert.Equal(30, await app.CountAsync("SELECT count(DISTINCT device_id) FROM failure_devices_minute"));
+            Assert.Equal(6, await app.CountAsync("SELECT count(DISTINCT network_id) FROM failure_networks_minute"));
+            Assert.Equal(90, await app.CountAsync("SELECT sum(reports) FROM failure_rollups_minute"));
+            Assert.Equal(1, await app.CountAsync($"SELECT count(*) FROM pg_class WHERE relname = 'failure_devices_minute_p{old:yyyyMMdd}'"));
+
+            await File.WriteAllLinesAsync(file, [new TraceRow(old.AddMinutes(2), App, "2.0.0", Host, "unknown", 1, 1, 1).ToCsv(), "2026-11-24T09:00:00Z,x,1,h,unknown,5,1,1"], Ct);
+            var bad = new StringWriter();
+            Assert.Equal(2, await TraceCommand.RunAsync(app.Services, ["trace", "--file", file], bad));
+            Assert.Contains("line 2:", bad.ToString(), StringComparison.Ordinal);
+            Assert.Equal(60, await app.CountAsync("SELECT count(*) FROM failure_devices_minute"));
+            Assert.Equal(2, await TraceCommand.RunAsync(app.Services, ["trace", "--file", file + ".missing"], bad));
+            Assert.Equal(2, await TraceCommand.RunAsync(app.Services, ["trace"], bad));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
