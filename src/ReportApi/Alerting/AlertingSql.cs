@@ -81,12 +81,19 @@ internal static class AlertingSql
     /// </summary>
     public static readonly string BaselineDevicesAt = BaselineDevicesOver("SELECT DISTINCT unnest($4::timestamptz[]) AS sample_end");
 
-    private static string BaselineDevicesOver(string ends) => $"""
+    /// <summary>
+    /// <see cref="WindowNetworks"/> for the window ends $4 in one statement (the backtest): the same grouping and count
+    /// over the minute network sets, shaped like <see cref="BaselineDevicesAt"/>.
+    /// </summary>
+    public static readonly string WindowNetworksAt = BaselineDevicesOver("SELECT DISTINCT unnest($4::timestamptz[]) AS sample_end",
+        "failure_networks_minute", "network_id");
+
+    private static string BaselineDevicesOver(string ends, string table = "failure_devices_minute", string column = "device_id") => $"""
         WITH s AS MATERIALIZED ({CandidateSeries}),
         ends AS ({ends})
-        SELECT e.sample_end, {LevelColumns}, count(DISTINCT f.device_id)
+        SELECT e.sample_end, {LevelColumns}, count(DISTINCT f.{column})
         FROM ends e
-        JOIN failure_devices_minute f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
+        JOIN {table} f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
         JOIN s ON s.id = f.series_id
         GROUP BY GROUPING SETS ((e.sample_end, s.noted_hostname), (e.sample_end, s.app, s.version), (e.sample_end, s.app, s.version, s.noted_hostname))
         """;

@@ -3,8 +3,18 @@ using ReportApi.Domain.Alerting;
 
 namespace ReportApi.Alerting;
 
-/// <summary>Baseline samples per candidate at a minute, when not from <see cref="SeriesObservations.BaselinesAsync"/> (the backtest's cache).</summary>
-internal delegate Task<Dictionary<SeriesKey, int[]>> BaselineSource(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct);
+/// <summary>
+/// Where a minute's counts come from when not from the per-minute queries of <see cref="SeriesObservations"/>: the
+/// backtest's batches of the same SQL (<see cref="Backtesting.BacktestObservations"/>).
+/// </summary>
+internal interface IObservationSource
+{
+    Task<Dictionary<SeriesKey, int>> WindowAsync(DateTimeOffset minute, CancellationToken ct);
+
+    Task<Dictionary<SeriesKey, int>> NetworksAsync(DateTimeOffset minute, CancellationToken ct);
+
+    Task<Dictionary<SeriesKey, int[]>> BaselinesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct);
+}
 
 /// <summary>One series' outcome of one evaluation minute: what was observed and what the state machine decided.</summary>
 internal sealed record SeriesStep(SeriesObservation Observation, AlertDecision Decision);
@@ -31,19 +41,19 @@ internal static class DetectorStep
     /// <returns>The series count and the steps that changed something (not None, not AlreadyEvaluated).</returns>
     public static async Task<(int SeriesCount, List<SeriesStep> Steps)> RunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         DateTimeOffset minute, DetectorOptions options, IReadOnlyDictionary<SeriesKey, AlertState> open, CancellationToken ct,
-        BaselineSource? baselineSource = null)
+        IObservationSource? source = null)
     {
         var from = minute - options.Window;
-        var window = await SeriesObservations.WindowAsync(connection, transaction, from, minute, ct);
+        var window = source is null ? await SeriesObservations.WindowAsync(connection, transaction, from, minute, ct) : await source.WindowAsync(minute, ct);
         var steps = new List<SeriesStep>();
         // Nothing failing and nothing open: the rest of the minute's queries cannot change anything (most backtest minutes).
         if (window.Count == 0 && open.Count == 0) return (0, steps);
 
-        var networks = await SeriesObservations.NetworksAsync(connection, transaction, from, minute, ct);
+        var networks = source is null ? await SeriesObservations.NetworksAsync(connection, transaction, from, minute, ct) : await source.NetworksAsync(minute, ct);
         var candidates = window.Keys.Union(open.Keys).ToList();
-        var baselines = baselineSource is null
+        var baselines = source is null
             ? await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct)
-            : await baselineSource(candidates, minute, ct);
+            : await source.BaselinesAsync(candidates, minute, ct);
         var active = await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, ct);
 
         foreach (var series in candidates.OrderBy(k => k.ToString(), StringComparer.Ordinal))

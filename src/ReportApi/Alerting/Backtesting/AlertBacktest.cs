@@ -26,7 +26,7 @@ internal static class AlertBacktest
         }
         await DetectorStep.DisableJitAsync(connection, transaction, ct);
 
-        var baselines = new BaselineCache(connection, transaction, options, to);
+        var observations = new BacktestObservations(connection, transaction, options, to);
         var open = new Dictionary<SeriesKey, AlertState>();
         var last = new Dictionary<SeriesKey, (SeriesObservation Observation, AlertDecision Decision)>();
         var mixes = new Dictionary<SeriesKey, IReadOnlyDictionary<string, int>>();
@@ -38,7 +38,7 @@ internal static class AlertBacktest
         {
             ct.ThrowIfCancellationRequested();
             minutes++;
-            var (_, steps) = await DetectorStep.RunAsync(connection, transaction, minute, options, open, ct, baselines.BaselinesAsync);
+            var (_, steps) = await DetectorStep.RunAsync(connection, transaction, minute, options, open, ct, observations);
             foreach (var (observation, decision) in steps)
             {
                 var state = decision.State!;
