@@ -1,5 +1,6 @@
 using ReportApi.Advisory;
 using ReportApi.Alerting;
+using ReportApi.Alerting.Backtesting;
 using ReportApi.Auth;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
@@ -51,6 +52,8 @@ if (HostingExtensions.IsMigrateCommand(args))
     await app.MigrateAsync();
     return 0;
 }
+if (BacktestCommand.IsRequested(args)) return await BacktestCommand.RunAsync(app.Services, args);
+if (TraceCommand.IsRequested(args)) return await TraceCommand.RunAsync(app.Services, args);
 
 if (RediagnoseCommand.IsRequested(args)) return await RediagnoseCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
 

@@ -4,7 +4,8 @@ namespace ReportApi.Domain.Alerting;
 
 /// <summary>
 /// Everything the state machine carries from one evaluation to the next for one alert; the host persists it as the alert
-/// row. Scalar only, so value equality makes "the same minute evaluated twice yields the same state" checkable.
+/// row. <see cref="EvaluatedLateAt"/>: when the evaluator caught up on minutes of this alert it had missed while down
+/// (issue #19), so its text says it was evaluated late for the rest of its life. Scalar only, so value equality makes "the same minute evaluated twice yields the same state" checkable.
 /// </summary>
 public sealed record AlertState(
     SeriesKey Series,
@@ -23,7 +24,8 @@ public sealed record AlertState(
     DateTimeOffset? AcknowledgedAt = null,
     DateTimeOffset? ResolvedAt = null,
     DateTimeOffset? SuspectedAt = null,
-    int PeakNetworks = 0)
+    int PeakNetworks = 0,
+    DateTimeOffset? EvaluatedLateAt = null)
 {
     public bool IsOpen => Status is AlertStatus.Pending or AlertStatus.Firing or AlertStatus.Acknowledged or AlertStatus.Suspicious;
 

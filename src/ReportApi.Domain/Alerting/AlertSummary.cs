@@ -57,6 +57,13 @@ public sealed record AlertSummary(SeriesKey Series, DiagnosisCode? Cause, string
                 .Append("the service through a reverse proxy, list the proxy in Network:TrustedProxies.\n");
         }
 
+        if (state.EvaluatedLateAt is { } late)
+        {
+            // Issue #19: minutes missed while every evaluator (or the database) was down are evaluated afterwards, in order.
+            text.Append(CultureInfo.InvariantCulture,
+                $"Evaluated late: minutes of this alert were evaluated at {late.UtcDateTime:yyyy-MM-dd HH:mm} UTC, after the evaluator was down; the times above are when it would have happened.\n");
+        }
+
         text.Append("Action: ").Append(action);
         return new AlertSummary(state.Series, cause, headline, action, text.ToString());
     }

@@ -41,7 +41,7 @@ internal sealed partial class AlertEvaluator(
             if (minute <= last) continue;
             try
             {
-                await EvaluateAsync(minute, stoppingToken);
+                await CatchUpAsync(minute, stoppingToken);
                 last = minute;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -58,19 +58,69 @@ internal sealed partial class AlertEvaluator(
     internal async Task<AlertEvaluation> EvaluateAsync(DateTimeOffset minute, CancellationToken ct)
     {
         minute = SeriesObservations.Floor(minute);
-        var options = detector.Value;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!await TryLockAsync(connection, transaction, minute, ct)) return new AlertEvaluation(minute, true, 0, []);
+        var evaluation = await EvaluateLockedAsync(connection, transaction, minute, null, ct);
+        await transaction.CommitAsync(ct);
+        Report(evaluation);
+        return evaluation;
+    }
 
-        await using (var lockCommand = new NpgsqlCommand(AlertingSql.TryLock, connection, transaction))
+    /// <summary>
+    /// Issue #19: evaluates, oldest first, the minutes of the last <see cref="AlertEvaluatorOptions.CatchUpWindow"/> that
+    /// no replica evaluated, then <paramref name="minute"/>, in one transaction under the evaluation lock (one replica
+    /// catches up; the others skip). Alerts of late minutes say so. Their notifications are settled at the end: an alert
+    /// that fired during the gap and is still open pages once; one that fired and resolved within the gap pages nobody
+    /// (one "missed" summary on the non-paging channels lists them); a repeat due in the gap is sent once; the resolve of
+    /// an alert paged before the outage is sent, so its incident closes.
+    /// </summary>
+    internal async Task<IReadOnlyList<AlertEvaluation>> CatchUpAsync(DateTimeOffset minute, CancellationToken ct)
+    {
+        minute = SeriesObservations.Floor(minute);
+        var window = evaluator.Value.CatchUpWindow;
+        if (window <= TimeSpan.Zero) return [await EvaluateAsync(minute, ct)];
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!await TryLockAsync(connection, transaction, minute, ct)) return [new AlertEvaluation(minute, true, 0, [])];
+        var missed = new List<DateTimeOffset>();
+        await using (var command = new NpgsqlCommand(AlertingSql.MissedMinutes, connection, transaction))
         {
-            lockCommand.Parameters.Add(new() { Value = AlertingSql.EvaluationLockKey, NpgsqlDbType = NpgsqlDbType.Bigint });
-            if (await lockCommand.ExecuteScalarAsync(ct) is not true)
-            {
-                LogSkipped(minute, "another replica is evaluating");
-                return new AlertEvaluation(minute, true, 0, []);
-            }
+            command.Parameters.Add(Time(SeriesObservations.Floor(minute - window)));
+            command.Parameters.Add(Time(minute));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) missed.Add(reader.GetFieldValue<DateTimeOffset>(0));
         }
+
+        var catchUp = missed.Count == 0 ? null : new CatchUp(minute, time.GetUtcNow());
+        var evaluations = new List<AlertEvaluation>();
+        foreach (var m in missed.Append(minute)) evaluations.Add(await EvaluateLockedAsync(connection, transaction, m, catchUp, ct));
+        if (catchUp is not null)
+        {
+            await SettleAsync(connection, transaction, catchUp, missed[0], ct);
+            LogCaughtUp(missed.Count, missed[0], missed[^1]);
+        }
+        await transaction.CommitAsync(ct);
+        foreach (var evaluation in evaluations) Report(evaluation);
+        return evaluations;
+    }
+
+    private async Task<bool> TryLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset minute, CancellationToken ct)
+    {
+        await DetectorStep.DisableJitAsync(connection, transaction, ct);
+        await using var lockCommand = new NpgsqlCommand(AlertingSql.TryLock, connection, transaction);
+        lockCommand.Parameters.Add(new() { Value = AlertingSql.EvaluationLockKey, NpgsqlDbType = NpgsqlDbType.Bigint });
+        if (await lockCommand.ExecuteScalarAsync(ct) is true) return true;
+        LogSkipped(minute, "another replica is evaluating");
+        return false;
+    }
+
+    /// <summary>One minute inside the caller's transaction and lock. With <paramref name="catchUp"/>, notifications wait for its settlement.</summary>
+    private async Task<AlertEvaluation> EvaluateLockedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset minute,
+        CatchUp? catchUp, CancellationToken ct)
+    {
+        var options = detector.Value;
         await using (var claim = new NpgsqlCommand(AlertingSql.ClaimMinute, connection, transaction))
         {
             claim.Parameters.Add(Time(minute));
@@ -82,29 +132,23 @@ internal sealed partial class AlertEvaluator(
             }
         }
 
-        var from = minute - options.Window;
-        var window = await SeriesObservations.WindowAsync(connection, transaction, from, minute, ct);
-        var networks = await SeriesObservations.NetworksAsync(connection, transaction, from, minute, ct);
         var open = await OpenAlertsAsync(connection, transaction, ct);
-        var candidates = window.Keys.Union(open.Keys).ToList();
-        var baselines = await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct);
-        var active = await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, ct);
+        var (seriesCount, steps) = await DetectorStep.RunAsync(connection, transaction, minute, options,
+            open.ToDictionary(e => e.Key, e => e.Value.State), ct);
 
         var decisions = new List<AlertDecision>();
-        foreach (var series in candidates.OrderBy(k => k.ToString(), StringComparer.Ordinal))
+        foreach (var (observation, evaluated) in steps)
         {
-            int? activeDevices = series.Level != SeriesLevel.Host && active.TryGetValue((series.App!, series.Version!), out var a) ? a : null;
-            var observation = new SeriesObservation(series, window.GetValueOrDefault(series), baselines[series], activeDevices,
-                WindowNetworks: networks.GetValueOrDefault(series));
-            var current = open.TryGetValue(series, out var alert) ? alert : default;
-            var decision = SpikeDetector.Evaluate(observation, current.State, minute, options);
-            if (decision.Transition is AlertTransition.None or AlertTransition.AlreadyEvaluated) continue;
-
-            // The context only shapes the text, and costs a scan of the window's reports: only series with an alert pay it.
-            observation = await SeriesObservations.WithContextAsync(connection, transaction, observation, from, minute, active, ct);
-            decision = SpikeDetector.Evaluate(observation, current.State, minute, options);
-            var row = await SaveAsync(connection, transaction, current.State is null ? null : current.Id, observation, decision, ct);
-            if (decision.Notify) await EnqueueAsync(connection, transaction, row, decision.Transition, ct);
+            var decision = evaluated;
+            if (catchUp is not null && minute < catchUp.Latest && decision.State!.EvaluatedLateAt is null)
+            {
+                var late = decision.State with { EvaluatedLateAt = catchUp.EvaluatedAt };
+                decision = decision with { State = late, Summary = AlertSummary.Build(observation, late, decision.Assessment) };
+            }
+            long? id = open.TryGetValue(decision.State!.Series, out var current) ? current.Id : null;
+            var row = await SaveAsync(connection, transaction, id, observation, decision, ct);
+            if (catchUp is not null) catchUp.Record(row, decision);
+            else if (decision.Notify) await EnqueueAsync(connection, transaction, row, decision.Transition, ct);
             decisions.Add(decision);
         }
 
@@ -112,19 +156,63 @@ internal sealed partial class AlertEvaluator(
         await using (var finish = new NpgsqlCommand(AlertingSql.FinishMinute, connection, transaction))
         {
             finish.Parameters.Add(Time(minute));
-            finish.Parameters.Add(new() { Value = candidates.Count, NpgsqlDbType = NpgsqlDbType.Integer });
+            finish.Parameters.Add(new() { Value = seriesCount, NpgsqlDbType = NpgsqlDbType.Integer });
             finish.Parameters.Add(new() { Value = transitions, NpgsqlDbType = NpgsqlDbType.Integer });
             await finish.ExecuteNonQueryAsync(ct);
         }
-        await transaction.CommitAsync(ct);
+        return new AlertEvaluation(minute, false, seriesCount, decisions);
+    }
 
+    private void Report(AlertEvaluation evaluation)
+    {
+        if (evaluation.Skipped) return;
         ReportApiTelemetry.AlertsEvaluated();
-        foreach (var decision in decisions.Where(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious)))
+        foreach (var decision in evaluation.Decisions.Where(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious)))
         {
             ReportApiTelemetry.AlertTransition(decision.Transition);
-            LogTransition(minute, decision.State!.Series.ToString(), decision.Transition, decision.Summary?.Headline);
+            LogTransition(evaluation.Minute, decision.State!.Series.ToString(), decision.Transition, decision.Summary?.Headline);
         }
-        return new AlertEvaluation(minute, false, candidates.Count, decisions);
+    }
+
+    /// <summary>What a catch-up did to each alert, settled into notifications when it ends.</summary>
+    private sealed class CatchUp(DateTimeOffset latest, DateTimeOffset evaluatedAt)
+    {
+        public DateTimeOffset Latest { get; } = latest;
+
+        public DateTimeOffset EvaluatedAt { get; } = evaluatedAt;
+
+        public Dictionary<long, (AlertRow Row, bool Fired, bool Repeated, bool Resolved)> Alerts { get; } = [];
+
+        public void Record(AlertRow row, AlertDecision decision)
+        {
+            var (_, fired, repeated, resolved) = Alerts.GetValueOrDefault(row.Id);
+            Alerts[row.Id] = (row, fired || decision.Transition == AlertTransition.Fire, repeated || decision.Transition == AlertTransition.Repeat,
+                resolved || (decision.Transition == AlertTransition.Resolve && decision.Notify));
+        }
+    }
+
+    private async Task SettleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatchUp catchUp, DateTimeOffset firstMissed,
+        CancellationToken ct)
+    {
+        var missed = new List<AlertRow>();
+        foreach (var (row, fired, repeated, resolved) in catchUp.Alerts.Values.OrderBy(a => a.Row.Id))
+        {
+            var open = row.Status is "firing" or "acknowledged";
+            if (fired && open) await EnqueueAsync(connection, transaction, row, AlertTransition.Fire, ct);
+            else if (fired) missed.Add(row);
+            else if (resolved) await EnqueueAsync(connection, transaction, row, AlertTransition.Resolve, ct);
+            else if (repeated && open) await EnqueueAsync(connection, transaction, row, AlertTransition.Repeat, ct);
+        }
+        var channels = notifications.Value.Channels.Where(c => c != NotificationChannel.PagerDuty).ToArray();
+        if (missed.Count == 0 || channels.Length == 0) return;
+
+        // One message, not a page: these incidents are over. It rides on the first one's alert (the outbox needs an alert).
+        var first = missed[0];
+        var headline = $"Missed while the evaluator was down ({firstMissed.UtcDateTime:yyyy-MM-dd HH:mm}–{catchUp.Latest.UtcDateTime:HH:mm} UTC): "
+            + $"{missed.Count} alert{(missed.Count == 1 ? "" : "s")} fired and resolved: " + string.Join("; ", missed.Select(a => a.SeriesKey));
+        var text = string.Join("\n", missed.Select(a => $"{a.SeriesKey}: fired {a.FiredAt:HH:mm}, resolved {a.ResolvedAt:HH:mm} UTC, peak {a.PeakDevices} devices. {a.Headline}"));
+        var notification = AlertNotification.From(AlertNotification.Missed, first with { Headline = headline, Summary = text }, notifications.Value);
+        await EnqueueAsync(connection, transaction, first.Id, channels, AlertNotification.Missed, notification, ct);
     }
 
     private static async Task<Dictionary<SeriesKey, (long Id, AlertState State)>> OpenAlertsAsync(
@@ -199,11 +287,17 @@ internal sealed partial class AlertEvaluator(
             AlertTransition.Repeat => AlertNotification.Repeat,
             _ => AlertNotification.Resolve,
         };
+        await EnqueueAsync(connection, transaction, alert.Id, [.. channels], @event, AlertNotification.From(@event, alert, notifications.Value), ct);
+    }
+
+    private static async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long alertId, string[] channels, string @event,
+        AlertNotification notification, CancellationToken ct)
+    {
         await using var command = new NpgsqlCommand(NotificationsSql.Enqueue, connection, transaction);
-        command.Parameters.Add(new() { Value = alert.Id, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new() { Value = channels.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = alertId, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new() { Value = channels, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(Text(@event));
-        command.Parameters.Add(Text(NotificationJson.Serialize(AlertNotification.From(@event, alert, notifications.Value))));
+        command.Parameters.Add(Text(NotificationJson.Serialize(notification)));
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -226,6 +320,9 @@ internal sealed partial class AlertEvaluator(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Alert evaluation of {Minute} skipped: {Reason}")]
     private partial void LogSkipped(DateTimeOffset minute, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert evaluation caught up on {Count} missed minutes from {First} to {Last}")]
+    private partial void LogCaughtUp(int count, DateTimeOffset first, DateTimeOffset last);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Alert evaluation of {Minute} failed")]
     private partial void LogFailed(Exception exception, DateTimeOffset minute);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ReportApi.Alerting.Backtesting;
 using ReportApi.Domain.Alerting;
 
 namespace ReportApi.Alerting;
@@ -13,6 +14,9 @@ internal static class AlertingExtensions
         builder.Services.AddOptions<AlertEvaluatorOptions>().BindConfiguration(AlertEvaluatorOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AlertEvaluator>();
+        builder.Services.AddOptions<BacktestOptions>().BindConfiguration(BacktestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<BacktestRunner>();
+        builder.Services.AddSingleton<TraceWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         return builder;
     }

@@ -18,6 +18,17 @@ internal static class AlertingSql
         ON CONFLICT (minute) DO NOTHING
         """;
 
+    /// <summary>
+    /// Minutes in [$1, $2) that were never evaluated, oldest first (issue #19: catch-up). Only after the first evaluation
+    /// ever, so a new install does not evaluate hours of history it was never asked to watch.
+    /// </summary>
+    public const string MissedMinutes = """
+        SELECT g FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 minute', interval '1 minute') AS g
+        WHERE g > (SELECT min(minute) FROM alert_evaluations)
+          AND NOT EXISTS (SELECT 1 FROM alert_evaluations e WHERE e.minute = g)
+        ORDER BY g
+        """;
+
     public const string FinishMinute = "UPDATE alert_evaluations SET series_count = $2, transitions = $3 WHERE minute = $1";
 
     // level, app, version, noted_hostname of a GROUPING SETS row; '' components are filtered out in code.
@@ -59,17 +70,39 @@ internal static class AlertingSql
     /// Devices per level in each comparable window: windows of length $5 ending at $4 − d days + k·$5 for d in
     /// 1..$6 and k in −$7..$7. A window with no row here is 0 or missing; the caller decides by first-seen time.
     /// </summary>
-    public const string BaselineDevices = $"""
+    public static readonly string BaselineDevices = BaselineDevicesOver("""
+        SELECT $4 - make_interval(days => d) + k * $5 AS sample_end
+        FROM generate_series(1, $6) AS d, generate_series(-$7, $7) AS k
+        """);
+
+    /// <summary>
+    /// <see cref="BaselineDevices"/> for the window ends $4 (an array) in one statement: the backtest (issue #19) counts
+    /// every comparable window of an hour of minutes at once, each window once, instead of 21 per minute.
+    /// </summary>
+    public static readonly string BaselineDevicesAt = BaselineDevicesOver("SELECT DISTINCT unnest($4::timestamptz[]) AS sample_end");
+
+    /// <summary>
+    /// <see cref="WindowNetworks"/> for the window ends $4 in one statement (the backtest): the same grouping and count
+    /// over the minute network sets, shaped like <see cref="BaselineDevicesAt"/>.
+    /// </summary>
+    public static readonly string WindowNetworksAt = BaselineDevicesOver("SELECT DISTINCT unnest($4::timestamptz[]) AS sample_end",
+        "failure_networks_minute", "network_id");
+
+    private static string BaselineDevicesOver(string ends, string table = "failure_devices_minute", string column = "device_id") => $"""
         WITH s AS MATERIALIZED ({CandidateSeries}),
-        ends AS (
-            SELECT $4 - make_interval(days => d) + k * $5 AS sample_end
-            FROM generate_series(1, $6) AS d, generate_series(-$7, $7) AS k
-        )
-        SELECT e.sample_end, {LevelColumns}, count(DISTINCT f.device_id)
+        ends AS ({ends})
+        SELECT e.sample_end, {LevelColumns}, count(DISTINCT f.{column})
         FROM ends e
-        JOIN failure_devices_minute f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
+        JOIN {table} f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
         JOIN s ON s.id = f.series_id
         GROUP BY GROUPING SETS ((e.sample_end, s.noted_hostname), (e.sample_end, s.app, s.version), (e.sample_end, s.app, s.version, s.noted_hostname))
+        """;
+
+    /// <summary>Every alerting series' host and app version, for a backtest's baselines (all series are candidates).</summary>
+    public const string AllSeries = """
+        SELECT array_agg(DISTINCT noted_hostname) FILTER (WHERE noted_hostname <> ''),
+               array_agg(app) FILTER (WHERE app <> '' AND version <> ''), array_agg(version) FILTER (WHERE app <> '' AND version <> '')
+        FROM (SELECT DISTINCT noted_hostname, app, version FROM failure_series) s
         """;
 
     /// <summary>When each candidate series first failed: comparable windows before that are missing, not zero.</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using NpgsqlTypes;
+using ReportApi.Alerting.Backtesting;
 using ReportApi.Auth;
 using ReportApi.Domain.Alerting;
 
@@ -34,6 +35,7 @@ internal static class AlertsEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        alerts.MapBacktest();
         return app;
     }
 

@@ -51,38 +51,61 @@ internal static class SeriesObservations
         IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, DetectorOptions options, CancellationToken ct)
     {
         var (hosts, apps, versions) = Filter(candidates);
+        await using var command = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction);
+        AddFilter(command, hosts, apps, versions);
+        command.Parameters.Add(Time(minute));
+        command.Parameters.Add(new NpgsqlParameter { Value = options.Window, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(new NpgsqlParameter { Value = options.BaselineDays, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = options.BaselineNeighbourWindows, NpgsqlDbType = NpgsqlDbType.Integer });
+        var samples = await SamplesAsync(command, ct);
+        var firstSeen = await FirstSeenAsync(connection, transaction, hosts, apps, versions, ct);
+        return Assemble(candidates, minute, options, samples, firstSeen);
+    }
+
+    /// <summary>Window device counts by (series, window end) from a <see cref="AlertingSql.BaselineDevices"/>-shaped query.</summary>
+    public static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> SamplesAsync(NpgsqlCommand command, CancellationToken ct)
+    {
         var samples = new Dictionary<(SeriesKey, DateTimeOffset), int>();
-        await using (var command = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction))
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            AddFilter(command, hosts, apps, versions);
-            command.Parameters.Add(Time(minute));
-            command.Parameters.Add(new NpgsqlParameter { Value = options.Window, NpgsqlDbType = NpgsqlDbType.Interval });
-            command.Parameters.Add(new NpgsqlParameter { Value = options.BaselineDays, NpgsqlDbType = NpgsqlDbType.Integer });
-            command.Parameters.Add(new NpgsqlParameter { Value = options.BaselineNeighbourWindows, NpgsqlDbType = NpgsqlDbType.Integer });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            if (Key(reader, 1) is { } key)
             {
-                if (Key(reader, 1) is { } key)
-                {
-                    var end = reader.GetFieldValue<DateTimeOffset>(0);
-                    samples[(key, end)] = Math.Max(samples.GetValueOrDefault((key, end)), (int)reader.GetInt64(5));
-                }
+                var end = reader.GetFieldValue<DateTimeOffset>(0);
+                samples[(key, end)] = Math.Max(samples.GetValueOrDefault((key, end)), (int)reader.GetInt64(5));
             }
         }
+        return samples;
+    }
 
+    public static async Task<Dictionary<SeriesKey, DateTimeOffset>> FirstSeenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string[] hosts, string[] apps, string[] versions, CancellationToken ct)
+    {
         var firstSeen = new Dictionary<SeriesKey, DateTimeOffset>();
-        await using (var command = new NpgsqlCommand(AlertingSql.FirstSeen, connection, transaction))
+        await using var command = new NpgsqlCommand(AlertingSql.FirstSeen, connection, transaction);
+        AddFilter(command, hosts, apps, versions);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            AddFilter(command, hosts, apps, versions);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                if (Key(reader, 0) is not { } key) continue;
-                var seen = reader.GetFieldValue<DateTimeOffset>(4);
-                firstSeen[key] = firstSeen.TryGetValue(key, out var earlier) && earlier < seen ? earlier : seen;
-            }
+            if (Key(reader, 0) is not { } key) continue;
+            var seen = reader.GetFieldValue<DateTimeOffset>(4);
+            firstSeen[key] = firstSeen.TryGetValue(key, out var earlier) && earlier < seen ? earlier : seen;
         }
+        return firstSeen;
+    }
 
+    /// <summary>The comparable windows of <paramref name="minute"/>, in the order <see cref="Assemble"/> reads them.</summary>
+    public static IEnumerable<DateTimeOffset> SampleEnds(DateTimeOffset minute, DetectorOptions options)
+    {
+        for (var day = 1; day <= options.BaselineDays; day++)
+        {
+            for (var k = -options.BaselineNeighbourWindows; k <= options.BaselineNeighbourWindows; k++) yield return minute.AddDays(-day) + k * options.Window;
+        }
+    }
+
+    public static Dictionary<SeriesKey, int[]> Assemble(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, DetectorOptions options,
+        IReadOnlyDictionary<(SeriesKey, DateTimeOffset), int> samples, IReadOnlyDictionary<SeriesKey, DateTimeOffset> firstSeen)
+    {
         var result = new Dictionary<SeriesKey, int[]>();
         foreach (var key in candidates)
         {
@@ -90,20 +113,27 @@ internal static class SeriesObservations
             if (firstSeen.TryGetValue(key, out var seen))
             {
                 var startMinute = Floor(seen);
-                for (var day = 1; day <= options.BaselineDays; day++)
-                {
-                    for (var k = -options.BaselineNeighbourWindows; k <= options.BaselineNeighbourWindows; k++)
-                    {
-                        var end = minute.AddDays(-day) + k * options.Window;
-                        // A window from before the series existed is missing, not zero: that is what makes a series new.
-                        if (end - options.Window >= startMinute) list.Add(samples.GetValueOrDefault((key, end)));
-                    }
-                }
+                // A window from before the series existed is missing, not zero: that is what makes a series new.
+                list.AddRange(SampleEnds(minute, options).Where(end => end - options.Window >= startMinute).Select(end => samples.GetValueOrDefault((key, end))));
             }
             result[key] = [.. list];
         }
         return result;
     }
+
+    /// <summary>Every series' hosts and app versions: the filter that makes every series a candidate.</summary>
+    public static async Task<(string[] Hosts, string[] Apps, string[] Versions)> AllSeriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(AlertingSql.AllSeries, connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        string[] Get(int i) => reader.IsDBNull(i) ? [] : reader.GetFieldValue<string[]>(i);
+        return (Get(0), Get(1), Get(2));
+    }
+
+    public static void AddFilter(NpgsqlCommand command, (string[] Hosts, string[] Apps, string[] Versions) filter) =>
+        AddFilter(command, filter.Hosts, filter.Apps, filter.Versions);
 
     /// <summary>Active devices (all platforms) of each candidate app version on the minute's UTC day, else the day before.</summary>
     public static async Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(NpgsqlConnection connection,

@@ -13,6 +13,9 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
     public const string Repeat = "repeat";
     public const string Resolve = "resolve";
 
+    /// <summary>Issue #19: alerts that fired and resolved while the evaluator was down, in one message; never sent to PagerDuty.</summary>
+    public const string Missed = "missed";
+
     public static AlertNotification From(string @event, AlertRow alert, NotificationOptions options)
     {
         var baseUrl = options.PublicBaseUrl.TrimEnd('/');

@@ -48,6 +48,7 @@ public sealed class AuthorizationReviewTests(PostgresFixture postgres)
         ["PUT /v1/hosts/{hostname}/chains/live"] = "admin",
         ["PUT /v1/hosts/{hostname}/chains/planned"] = "admin",
         ["DELETE /v1/hosts/{hostname}/chains/planned"] = "admin",
+        ["POST /v1/alerts/backtest"] = "admin",
     };
 
     [Fact]
