@@ -15,26 +15,20 @@ namespace ReportApi.Alerting;
 internal static class SeriesObservations
 {
     /// <summary>Distinct devices in [from, to) per series of every level with at least one failure.</summary>
-    public static async Task<Dictionary<SeriesKey, int>> WindowAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(AlertingSql.WindowDevices, connection, transaction);
-        command.Parameters.Add(Time(from));
-        command.Parameters.Add(Time(to));
-        var counts = new Dictionary<SeriesKey, int>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (Key(reader, 0) is { } key) Merge(counts, key, (int)reader.GetInt64(4));
-        }
-        return counts;
-    }
+    public static Task<Dictionary<SeriesKey, int>> WindowAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        CountsAsync(AlertingSql.WindowDevices, connection, transaction, from, to, ct);
 
     /// <summary>Distinct source networks in [from, to) per series of every level (issue #22: independent evidence).</summary>
-    public static async Task<Dictionary<SeriesKey, int>> NetworksAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public static Task<Dictionary<SeriesKey, int>> NetworksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        CountsAsync(AlertingSql.WindowNetworks, connection, transaction, from, to, ct);
+
+    // Both queries answer one row per series of every level: its key columns, then the distinct count.
+    private static async Task<Dictionary<SeriesKey, int>> CountsAsync(
+        string sql, NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(AlertingSql.WindowNetworks, connection, transaction);
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(Time(from));
         command.Parameters.Add(Time(to));
         var counts = new Dictionary<SeriesKey, int>();

@@ -33,6 +33,13 @@ internal static class IngestEndpoints
         return group;
     }
 
+    /// <summary>
+    /// Whether a request is an ingest POST: the one open, hot route that the rate limiter limits and whose logs and
+    /// traces are sampled. Path-based, because middleware asks before routing has chosen the endpoint.
+    /// </summary>
+    public static bool IsIngest(HttpContext http) =>
+        HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/v1/reports", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The same body read as ingest, then nothing: what Kestrel and the middleware cost alone.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> NullAsync(HttpContext http, IOptions<IngestOptions> options, CancellationToken ct)
     {

@@ -33,7 +33,7 @@ internal sealed class NewChainLane
     /// <summary>Runs <paramref name="analyse"/> in the lane; null when the report's diagnosis is to be deferred instead.</summary>
     public async ValueTask<T?> TryRunAsync<T>(IPAddress? client, Func<T> analyse, CancellationToken ct) where T : class
     {
-        if (!_budget.TryTake(SourceCap.Prefix(client), _time.GetTimestamp(), _time.TimestampFrequency))
+        if (!_budget.TryTake(NetworkPrefix.Text(client), _time.GetTimestamp(), _time.TimestampFrequency))
         {
             NewChainTelemetry.Deferred("source-budget");
             return null;

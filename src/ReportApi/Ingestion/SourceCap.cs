@@ -26,7 +26,7 @@ internal sealed class SourceCap(IOptions<IngestOptions> options)
     {
         var cap = options.Value.MaxDevicesPerSourcePerSeries;
         if (cap == 0 || authenticated || deviceHash is null) return true;
-        var key = (Prefix(client), report.AppBundleId, report.AppVersion, report.NotedHostname, receivedAt.UtcTicks / Window.Ticks);
+        var key = (NetworkPrefix.Text(client), report.AppBundleId, report.AppVersion, report.NotedHostname, receivedAt.UtcTicks / Window.Ticks);
         var device = BitConverter.ToUInt64(deviceHash, 0);
         lock (_gate)
         {
@@ -43,14 +43,4 @@ internal sealed class SourceCap(IOptions<IngestOptions> options)
         }
     }
 
-    /// <summary>IPv4 /24 or IPv6 /48: one household, office or small provider block.</summary>
-    internal static string Prefix(IPAddress? address)
-    {
-        if (address is null) return "unknown";
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        var bytes = address.GetAddressBytes();
-        var keep = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 3 : 6;
-        for (var i = keep; i < bytes.Length; i++) bytes[i] = 0;
-        return $"{new IPAddress(bytes)}/{keep * 8}";
-    }
 }

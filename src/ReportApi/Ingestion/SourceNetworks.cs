@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -31,15 +30,8 @@ internal sealed class SourceNetworks
     public long? Of(IPAddress? client)
     {
         if (client is null) return null;
-        if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
         Span<byte> prefix = stackalloc byte[17];
-        var ipv4 = client.AddressFamily == AddressFamily.InterNetwork;
-        prefix[0] = ipv4 ? (byte)4 : (byte)6;
-        Span<byte> address = stackalloc byte[16];
-        client.TryWriteBytes(address, out _);
-        var keep = ipv4 ? 3 : 6; // /24 or /48: one household, office or small provider block
-        address[..keep].CopyTo(prefix[1..]);
-        return Truncate(prefix[..(1 + keep)]);
+        return Truncate(prefix[..NetworkPrefix.Write(client, prefix)]);
     }
 
     /// <summary>The network id of a report vouched for by its app's ingest key: one per device.</summary>

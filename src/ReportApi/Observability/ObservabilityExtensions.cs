@@ -79,7 +79,7 @@ internal static class ObservabilityExtensions
             };
             options.GetLevel = (http, _, exception) =>
                 exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Response.StatusCode < 400 && IngestTraceSampling.IsIngest(http) ? LogEventLevel.Debug
+                : http.Response.StatusCode < 400 && Ingestion.IngestEndpoints.IsIngest(http) ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
         return app;

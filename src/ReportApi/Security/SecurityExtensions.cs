@@ -63,9 +63,8 @@ internal static class SecurityExtensions
         return app;
     }
 
-    /// <summary>Only the open ingest endpoint is limited; query endpoints are behind API keys.</summary>
-    private static bool IsIngest(HttpContext http) =>
-        HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/v1/reports", StringComparison.OrdinalIgnoreCase);
+    // Only the open ingest endpoint is limited here (the advisory has its own bucket); query endpoints are behind API keys.
+    private static bool IsIngest(HttpContext http) => Ingestion.IngestEndpoints.IsIngest(http);
 
     private static PartitionedRateLimiter<HttpContext> PerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
         !IsIngest(http) || o.PerClientRequestsPerSecond == 0
