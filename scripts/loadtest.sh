@@ -2,7 +2,8 @@
 # Ingest load test in one command:
 #   scripts/loadtest.sh [load tool options]      e.g.  scripts/loadtest.sh --duration 30s --concurrency 200
 #
-# 1. starts PostgreSQL (scripts/dev-postgres.sh; it stays up afterwards, like for run.sh),
+# 1. starts PostgreSQL (scripts/dev-postgres.sh; it stays up afterwards, like for run.sh) and makes a fresh database
+#    pinreports_load in it (unless ConnectionStrings__Postgres is set),
 # 2. builds the service and tools/PinReports.LoadTest in Release,
 # 3. starts the built service directly (`dotnet ReportApi.dll`, so its PID is the service's) with
 #    ASPNETCORE_ENVIRONMENT=Development, Database__MigrateOnStartup=true, Serilog at Warning,
@@ -47,6 +48,16 @@ URL="http://localhost:$PORT"
 log "starting PostgreSQL (scripts/dev-postgres.sh)"
 CONN="${ConnectionStrings__Postgres:-$(scripts/dev-postgres.sh 2>"$LOG_DIR/dev-postgres.log" | tail -n 1)}"
 [ -n "$CONN" ] || { log "no connection string; see $LOG_DIR/dev-postgres.log"; exit 2; }
+# A fresh database per run when the cluster is this checkout's own (.pgdata), as in loadtest-ceilings.sh: an old
+# database's history makes the background jobs compete with ingest (a service started after a pause first evaluates
+# every alert minute it missed, over every device the earlier runs stored), and runs would not compare.
+if [ -z "${ConnectionStrings__Postgres:-}" ] && [ -d .pgdata ] && [ "$(id -u)" = 0 ]; then
+  LOAD_DB="pinreports_load"
+  admin() { runuser -u postgres -- psql -h "$ROOT/.pgdata" -p "${PINREPORTS_PG_PORT:-5432}" -d postgres -v ON_ERROR_STOP=1 -qAt -c "$1"; }
+  admin "DROP DATABASE IF EXISTS $LOAD_DB WITH (FORCE)" && admin "CREATE DATABASE $LOAD_DB OWNER pinreports"
+  CONN="${CONN/Database=pinreports;/Database=$LOAD_DB;}"
+  log "fresh database $LOAD_DB"
+fi
 
 log "building (Release)"
 if ! { dotnet build -c Release src/ReportApi/ReportApi.csproj -nologo -v q \
