@@ -12,7 +12,7 @@ namespace ReportApi.Auth;
 /// timing nor a log of this handler's state reveals a configured key.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, HandlerLoggerFactory logger, UrlEncoder encoder, IOptionsMonitor<AuthOptions> keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptionsMonitor<AuthOptions> keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";

@@ -13,7 +13,6 @@ internal static class AuthExtensions
             .Validate(o => o.ApiKeys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() == o.ApiKeys.Count,
                 "Auth:ApiKeys: two entries share one Key.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<HandlerLoggerFactory>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()

@@ -20,6 +20,7 @@ internal static class ObservabilityExtensions
             .Enrich.FromLogContext()
             .Enrich.With<RawRequestPathRemover>()
             .WriteTo.Console(new RenderedCompactJsonFormatter()));
+        CachingLoggerFactory.Decorate(builder.Services);
 
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry").ValidateDataAnnotations().ValidateOnStart();
         var ingestRatio = (builder.Configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions()).IngestTraceSampleRatio;
