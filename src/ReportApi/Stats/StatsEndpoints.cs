@@ -20,6 +20,7 @@ internal static class StatsEndpoints
     {
         app.MapGroup("/v1/stats").WithTags("Stats").RequireAuthorization(Policies.Read)
             .MapGet("/failures", GetFailuresAsync)
+            .CacheOutput(StatsCachePolicy.Name)
             .WithName("GetFailureStats")
             .WithSummary("Failure reports, distinct devices and failure rates per bucket, grouped")
             .WithDescription("groupBy: comma list of app, version, platform, hostname, notedHostname, diagnosis. from/to: ISO 8601 " +

@@ -75,6 +75,8 @@ public sealed class TestApp : IAsyncDisposable
             ["Privacy:DeviceIdKey"] = DeviceIdKey,
             ["Diagnosis:UseSystemTrustStore"] = "false",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Tests read their own writes at once; the stats answer cache has its own tests (StatsCacheTests).
+            ["Stats:CacheSeconds"] = "0",
             ["Auth:ApiKeys:0:Name"] = "on-call",
             ["Auth:ApiKeys:0:Key"] = ReaderKey,
             ["Auth:ApiKeys:0:Role"] = "reader",

@@ -27,7 +27,7 @@ internal sealed class KnownTraffic
     public const string Api = "api.bank.example";
     public const string Cdn = "cdn.bank.example";
     public const string App = "com.example.bank";
-    private const string Pin = "pin-sha256=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
+    public const string Pin = "pin-sha256=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
 
     // Today and tomorrow (UTC): maintenance prunes dedup keys by the database's clock, so traffic must not be over
     // 24 h older than the real time or resends would stop being duplicates.
