@@ -8,7 +8,7 @@ internal static class DatabaseExtensions
     /// <summary>One <see cref="NpgsqlDataSource"/> serves EF Core and the raw Npgsql hot path (one pool, one set of settings).</summary>
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration("Retention").ValidateDataAnnotations().ValidateOnStart();
 
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
@@ -34,6 +34,7 @@ internal static class DatabaseExtensions
         builder.Services.AddSingleton<PartitionMaintenance>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddHostedService<MaintenanceService>();
+        builder.AddReadRoute();
         return builder;
     }
 }
