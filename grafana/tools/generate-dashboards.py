@@ -230,7 +230,7 @@ b.add("Pins expiring soon (days left)", "table", [
 # Issue #16: how far ConnectionStrings:PostgresReadOnly (stats, report queries, CSV) is behind the primary; 0 without one.
 b.add("Read replica lag", "timeseries", [prom_target("max by (instance) (pinreports_replica_lag_seconds)", "{{instance}}")], ds=PROM,
     description="Seconds the read route (ConnectionStrings:PostgresReadOnly: stats, report queries, CSV) is behind the primary, as each replica "
-        "measures it; 0 without a read replica, a gap while the standby does not answer. Reads show data this old (docs/scaling.md).",
+        "measures it; 0 without a read replica; a gap (NaN) while the standby does not answer. Reads show data this old (docs/scaling.md).",
     field_config={"defaults": {"unit": "s", "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "orange", "value": 10},
         {"color": "red", "value": 60}]}, "custom": {"thresholdsStyle": {"mode": "line"}}}, "overrides": []})
 # Every replica is one Prometheus instance: the variable narrows each selector to one (All: every replica).

@@ -23,17 +23,11 @@ internal static class ReadRoute
             builder.Services.AddKeyedSingleton(Key, (sp, _) => sp.GetRequiredService<NpgsqlDataSource>());
             return builder;
         }
-        builder.Services.AddKeyedSingleton(Key, (_, _) =>
-        {
-            var dataSourceBuilder = new NpgsqlDataSourceBuilder(readOnly) { Name = "pinreports-read-only" };
-            // A standby refuses every write; saying so up front turns a mistaken write into a clear error, not a surprise.
-            dataSourceBuilder.ConnectionStringBuilder.Options ??= "-c default_transaction_read_only=on";
-            return dataSourceBuilder.Build();
-        });
+        builder.Services.AddKeyedSingleton(Key, (_, _) => DataSourceFactory.Build(readOnly, "pinreports-read-only",
+            "ConnectionStrings:PostgresReadOnly",
+            // A standby refuses every write anyway; with a fall-back to the primary (prefer-standby) this keeps it so.
+            dataSourceBuilder => dataSourceBuilder.ConnectionStringBuilder.Options ??= "-c default_transaction_read_only=on"));
         builder.Services.AddHostedService<ReplicaLagMonitor>();
         return builder;
     }
-
-    public static bool IsConfigured(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName));
 }

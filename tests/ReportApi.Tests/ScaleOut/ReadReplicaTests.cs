@@ -111,11 +111,12 @@ public sealed class ReadReplicaTests
             .SelectMany(s => s.GetProperty("buckets").EnumerateArray()).Sum(b => b.GetProperty("reports").GetInt64());
     }
 
-    /// <summary>The exported <c>pinreports_replica_lag_seconds</c>, or null when it is absent.</summary>
+    /// <summary>The exported <c>pinreports_replica_lag_seconds</c>, or null when it is absent or NaN.</summary>
     private static async Task<double?> LagAsync(TestApp app)
     {
         var line = (await app.Client.GetStringAsync("/metrics", Ct)).Split('\n').FirstOrDefault(l => l.StartsWith("pinreports_replica_lag_seconds", StringComparison.Ordinal));
-        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        return line is not null && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var lag)
+            && !double.IsNaN(lag) ? lag : null;
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource db, string sql)
