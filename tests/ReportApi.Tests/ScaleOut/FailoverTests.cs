@@ -47,6 +47,8 @@ public sealed class FailoverTests
         {
             ["Ingest:RetryAfterSeconds"] = "3",
             ["Ingest:CommitTimeout"] = "00:00:10",
+            // Every client is 127.0.0.1: the per-address limit would answer 429 to the load itself.
+            ["RateLimit:PerClientRequestsPerSecond"] = "0",
         });
         var pki = LivePki.Create("api.bank.example", "failover");
         var acknowledged = new ConcurrentBag<string>();
