@@ -14,6 +14,19 @@ internal static class DataSourceFactory
 {
     public static NpgsqlDataSource Build(string connectionString, string name, string key, Action<NpgsqlDataSourceBuilder>? configure = null)
     {
+        try
+        {
+            return BuildChecked(connectionString, name, key, configure);
+        }
+        catch (ArgumentException e)
+        {
+            // Npgsql names the keyword, not where it came from; the connection string itself may hold a password.
+            throw new InvalidOperationException($"{key} is not a valid connection string: {e.Message}", e);
+        }
+    }
+
+    private static NpgsqlDataSource BuildChecked(string connectionString, string name, string key, Action<NpgsqlDataSourceBuilder>? configure)
+    {
         var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = name };
         configure?.Invoke(builder);
         var settings = builder.ConnectionStringBuilder;
