@@ -192,8 +192,8 @@ public sealed class TwoReplicaTests(PostgresFixture postgres)
                 || l.Contains("closer failed", StringComparison.OrdinalIgnoreCase) || l.Contains("refresh failed", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(failures.Count == 0, $"replica {name} logged a failed background job: {string.Join('\n', failures.Take(3))}");
         }
-        TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
-            $"two replicas: {acknowledged.Count} acknowledged, {evaluated} minutes evaluated, {deliveries.Count} notifications, {fired.Count} alerts fired"));
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"two replicas: {acknowledged.Count} acknowledged, {evaluated} minutes evaluated, {deliveries.Count} notifications, {fired.Count} alerts fired, killed at {killedAt:HH:mm:ss}"));
     }
 
     private sealed record Delivery(string Id, string Event, long AlertId, string Body);
