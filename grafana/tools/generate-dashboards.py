@@ -227,6 +227,12 @@ b.add("Rejections and database errors", "timeseries", [
 b.add("Notification backlog", "timeseries", [prom_target("max(pinreports_notifications_pending)", "pending notifications")], ds=PROM)
 b.add("Pins expiring soon (days left)", "table", [
     {**prom_target("min by (app, version, platform, noted_hostname) (pinreports_pins_expiring_days)", ""), "format": "table", "instant": True, "range": False}], ds=PROM)
+# Issue #16: how far ConnectionStrings:PostgresReadOnly (stats, report queries, CSV) is behind the primary; 0 without one.
+b.add("Read replica lag", "timeseries", [prom_target("max by (instance) (pinreports_replica_lag_seconds)", "{{instance}}")], ds=PROM,
+    description="Seconds the read route (ConnectionStrings:PostgresReadOnly: stats, report queries, CSV) is behind the primary, as each replica "
+        "measures it; 0 without a read replica; a gap (NaN) while the standby does not answer. Reads show data this old (docs/scaling.md).",
+    field_config={"defaults": {"unit": "s", "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": None}, {"color": "orange", "value": 10},
+        {"color": "red", "value": 60}]}, "custom": {"thresholdsStyle": {"mode": "line"}}}, "overrides": []})
 # Every replica is one Prometheus instance: the variable narrows each selector to one (All: every replica).
 def per_instance(expr):
     def add(m):
@@ -241,5 +247,5 @@ instance = {"name": "instance", "label": "Instance", "type": "query", "datasourc
     "definition": "label_values(pinreports_ingest_queue_depth, instance)", "refresh": 2, "includeAll": True, "allValue": ".*", "multi": True, "sort": 1,
     "current": {"text": "All", "value": "$__all"}}
 write("service-health.json", dashboard("pinreports-health", "Service health", b,
-    "The collector itself: ingest rate, statuses, latency, group-commit batches, queue, errors, notification backlog.", templating=[instance], time_from="now-1h", refresh="30s"))
+    "The collector itself: ingest rate, statuses, latency, group-commit batches, queue, errors, notification backlog, read replica lag.", templating=[instance], time_from="now-1h", refresh="30s"))
 print("ok")

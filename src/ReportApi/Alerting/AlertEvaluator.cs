@@ -10,6 +10,9 @@ namespace ReportApi.Alerting;
 /// <summary>The outcome of one <see cref="AlertEvaluator.EvaluateAsync"/>: skipped (another replica, or already done) or the decisions that changed something.</summary>
 internal sealed record AlertEvaluation(DateTimeOffset Minute, bool Skipped, int SeriesCount, IReadOnlyList<AlertDecision> Decisions)
 {
+    /// <summary>Skipped because another replica held the evaluation lock (not because the minute was done).</summary>
+    public bool Busy { get; init; }
+
     public IReadOnlyList<AlertDecision> Of(AlertTransition transition) => [.. Decisions.Where(d => d.Transition == transition)];
 }
 
@@ -41,7 +44,13 @@ internal sealed partial class AlertEvaluator(
             if (minute <= last) continue;
             try
             {
-                await CatchUpAsync(minute, stoppingToken);
+                if (await CatchUpAsync(minute, stoppingToken) is [{ Busy: true }])
+                {
+                    // Another replica is evaluating this minute. It may die before it commits (its transaction then rolls
+                    // back and the minute is not done), so try again next tick: the alert_evaluations row makes that a
+                    // cheap no-op when it did commit, and this replica takes over within one tick when it did not.
+                    continue;
+                }
                 last = minute;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -60,7 +69,7 @@ internal sealed partial class AlertEvaluator(
         minute = SeriesObservations.Floor(minute);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        if (!await TryLockAsync(connection, transaction, minute, ct)) return new AlertEvaluation(minute, true, 0, []);
+        if (!await TryLockAsync(connection, transaction, minute, ct)) return new AlertEvaluation(minute, true, 0, []) { Busy = true };
         var evaluation = await EvaluateLockedAsync(connection, transaction, minute, null, ct);
         await transaction.CommitAsync(ct);
         Report(evaluation);
@@ -83,7 +92,7 @@ internal sealed partial class AlertEvaluator(
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        if (!await TryLockAsync(connection, transaction, minute, ct)) return [new AlertEvaluation(minute, true, 0, [])];
+        if (!await TryLockAsync(connection, transaction, minute, ct)) return [new AlertEvaluation(minute, true, 0, []) { Busy = true }];
         var missed = new List<DateTimeOffset>();
         await using (var command = new NpgsqlCommand(AlertingSql.MissedMinutes, connection, transaction))
         {

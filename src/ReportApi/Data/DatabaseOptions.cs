@@ -10,6 +10,20 @@ public sealed class DatabaseOptions
     public int PartitionDaysAhead { get; set; } = 7;
 
     /// <summary>
+    /// <c>Database:MaintenanceInterval</c>: how often one replica (by advisory lock) creates partitions ahead, applies
+    /// retention and prunes dedup keys. Hourly is plenty; tests shorten it.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// <c>Database:ReplicaLagInterval</c>: how often the lag of <c>ConnectionStrings:PostgresReadOnly</c> is measured
+    /// for <c>pinreports_replica_lag_seconds</c>.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ReplicaLagInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// <c>Database:ReadOnlyPassword</c>: when set, the migrate step gives the read-only role <c>pinreports_grafana</c>
     /// (created by a migration, used by Grafana) this password.
     /// </summary>

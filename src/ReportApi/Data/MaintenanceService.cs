@@ -4,43 +4,71 @@ using Npgsql;
 namespace ReportApi.Data;
 
 /// <summary>
-/// Hourly housekeeping: partitions ahead of time, retention (dropping whole expired partitions) and pruning of
-/// expired dedup keys. Both are idempotent, so
-/// replicas running it concurrently are harmless.
+/// Every <c>Database:MaintenanceInterval</c> (hourly): partitions ahead of time, retention (dropping whole expired
+/// partitions) and pruning of expired dedup keys and series. Each step is idempotent, but two replicas running them at
+/// once collide (both list the same expired partition, one DROP fails and the rest of its run is skipped; CREATE and
+/// DROP on the same parent can deadlock), so one replica at a time runs it, under a session-level advisory lock: the
+/// others skip the tick, and a replica that dies releases the lock with its connection, so the next tick of a survivor
+/// takes over.
 /// </summary>
 internal sealed class MaintenanceService(
     PartitionMaintenance partitions, NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, IOptions<RetentionOptions> retention,
     TimeProvider time, ILogger<MaintenanceService> logger) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
+        var interval = options.Value.MaintenanceInterval;
+        using var timer = new PeriodicTimer(interval, time);
         do
         {
             try
             {
-                await partitions.EnsureAheadAsync(options.Value.PartitionDaysAhead, stoppingToken);
-                if (retention.Value.Days > 0)
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                if (!await LockAsync(connection, PartitionSql.TryMaintenanceLock, stoppingToken))
                 {
-                    var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-                    await partitions.DropBeforeAsync(today.AddDays(-retention.Value.Days), stoppingToken);
-                    await using var prune = dataSource.CreateCommand(Ingestion.IngestSql.PruneSeries);
-                    prune.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-                    logger.LogDebug("Dropped {Count} series without a report in the retention window", await prune.ExecuteNonQueryAsync(stoppingToken));
+                    logger.LogDebug("Database maintenance skipped: another replica holds the lock");
+                    continue;
                 }
-                await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
-                var pruned = await command.ExecuteNonQueryAsync(stoppingToken);
-                logger.LogDebug("Pruned {Count} expired dedup keys", pruned);
-                ReportApi.Observability.ReportApiTelemetry.MaintenanceSucceeded(time.GetUtcNow());
+                try
+                {
+                    await RunAsync(stoppingToken);
+                }
+                finally
+                {
+                    // A broken connection released the lock with its session; only unlock a live one.
+                    if (connection.State == System.Data.ConnectionState.Open) await LockAsync(connection, PartitionSql.MaintenanceUnlock, CancellationToken.None);
+                }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 // The database may be down; ingestion reports that with 503s. Try again next tick.
-                logger.LogWarning(e, "Database maintenance failed; retrying in {Interval}", Interval);
+                logger.LogWarning(e, "Database maintenance failed; retrying in {Interval}", interval);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private static async Task<bool> LockAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = PartitionSql.MaintenanceLockKey, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await partitions.EnsureAheadAsync(options.Value.PartitionDaysAhead, stoppingToken);
+        if (retention.Value.Days > 0)
+        {
+            var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            await partitions.DropBeforeAsync(today.AddDays(-retention.Value.Days), stoppingToken);
+            await using var prune = dataSource.CreateCommand(Ingestion.IngestSql.PruneSeries);
+            prune.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            logger.LogDebug("Dropped {Count} series without a report in the retention window", await prune.ExecuteNonQueryAsync(stoppingToken));
+        }
+        await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
+        var pruned = await command.ExecuteNonQueryAsync(stoppingToken);
+        logger.LogDebug("Pruned {Count} expired dedup keys", pruned);
+        ReportApi.Observability.ReportApiTelemetry.MaintenanceSucceeded(time.GetUtcNow());
     }
 }

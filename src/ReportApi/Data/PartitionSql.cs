@@ -32,6 +32,12 @@ internal static class PartitionSql
         WHERE p.relname = @parent
         """;
 
+    /// <summary>Session-level: one replica runs the maintenance tick at a time (<see cref="MaintenanceService"/>).</summary>
+    public const long MaintenanceLockKey = 0x50_52_4D_41_49_4E_54; // "PRMAINT"
+
+    public const string TryMaintenanceLock = "SELECT pg_try_advisory_lock($1)";
+    public const string MaintenanceUnlock = "SELECT pg_advisory_unlock($1)";
+
     public const string PruneDedup = """
         DELETE FROM report_dedup WHERE last_stored_at < now() - interval '24 hours'
         """;

@@ -34,10 +34,14 @@ internal sealed partial class DatabaseUnavailableHandler(IOptions<IngestOptions>
             switch (e)
             {
                 case PostgresException p:
-                    // 08: connection exception; 57P: operator intervention (shutdown, cannot connect now); 53: resources.
+                    // 08: connection exception; 57P: operator intervention (shutdown, cannot connect now); 53: resources;
+                    // 25006: a read-only server (a standby, or a demoted primary during a failover); 40001: on a hot standby,
+                    // a query cancelled by a conflict with recovery (and on the primary a serialization failure): both retryable.
                     if (p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal) ||
-                        p.SqlState.StartsWith("53", StringComparison.Ordinal) || p.SqlState == "25006") return true;
+                        p.SqlState.StartsWith("53", StringComparison.Ordinal) || p.SqlState is "25006" or "40001") return true;
                     return false;
+                case NpgsqlException { InnerException: null } when IsNoSuitableHost(e):
+                    return true;
                 case NpgsqlException { IsTransient: true }:
                 case SocketException:
                 case TimeoutException:
@@ -46,6 +50,15 @@ internal sealed partial class DatabaseUnavailableHandler(IOptions<IngestOptions>
         }
         return false;
     }
+
+    /// <summary>
+    /// A multi-host connection string (<c>Host=a,b;Target Session Attributes=primary</c>) during a failover: every host is
+    /// down or, by its cached state (kept <c>Host Recheck Seconds</c>), not a primary. Npgsql throws a bare
+    /// <see cref="NpgsqlException"/> without an inner exception and <c>IsTransient</c> false for this
+    /// (<c>NpgsqlMultiHostDataSource.NoSuitableHostsException</c>); the text is all that tells it apart.
+    /// </summary>
+    internal static bool IsNoSuitableHost(Exception e) =>
+        e is NpgsqlException and not PostgresException && e.Message.StartsWith("No suitable host", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable ({ExceptionType}): answered 503")]
     private partial void LogUnavailable(string exceptionType);

@@ -90,6 +90,16 @@ internal static class ReportApiTelemetry
     /// <summary>Partition maintenance that keeps failing ends in refused writes once the last partition ahead is used up: alert on its age.</summary>
     public static void MaintenanceSucceeded(DateTimeOffset at) => Interlocked.Exchange(ref _maintenanceSucceededAt, at.ToUnixTimeSeconds());
 
+    // NaN while the lag cannot be measured (the standby does not answer): the series stays (Grafana draws a gap, a
+    // "lag > x" rule stays quiet, the service-health panel keeps its name) and a stale "0" cannot hide a dead standby.
+    private static double _replicaLagSeconds;
+    private static readonly ObservableGauge<double> ReplicaLagSeconds = Meter.CreateObservableGauge("pinreports.replica.lag",
+        static () => Volatile.Read(ref _replicaLagSeconds), "s",
+        "How far the read route (ConnectionStrings:PostgresReadOnly) is behind the primary; 0 without a read replica; NaN while it cannot be measured.");
+
+    /// <summary>Issue #16: the read replica's lag as last measured, or null when the measurement failed.</summary>
+    public static void ReplicaLag(double? seconds) => Volatile.Write(ref _replicaLagSeconds, seconds is { } s ? Math.Max(0, s) : double.NaN);
+
     private static readonly Counter<long> NotificationsDeadLettered = Meter.CreateCounter<long>("pinreports.notifications.dead_lettered", "{notification}",
         "Notifications given up on (a permanent 4xx for longer than Notifications:DeadLetterAfter), by channel.");
 

@@ -28,7 +28,7 @@ internal static class QueryEndpoints
     }
 
     private static async Task<Results<Ok<ReportPage>, EmptyHttpResult, ProblemHttpResult>> ListAsync(
-        [AsParameters] ReportListQuery query, HttpContext http, ReportQueries queries, TimeProvider time, CancellationToken ct)
+        [AsParameters] ReportListQuery query, HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] ReportQueries queries, TimeProvider time, CancellationToken ct)
     {
         var (filter, problems) = ReportFilter.Validate(query, time.GetUtcNow());
         if (filter is null) return InvalidQuery(problems);
@@ -43,7 +43,7 @@ internal static class QueryEndpoints
         return TypedResults.Ok(await queries.PageAsync(filter, ct));
     }
 
-    private static async Task<Results<Ok<ReportDetails>, ProblemHttpResult>> GetAsync(string id, ReportQueries queries,
+    private static async Task<Results<Ok<ReportDetails>, ProblemHttpResult>> GetAsync(string id, [FromKeyedServices(Data.ReadRoute.Key)] ReportQueries queries,
         Microsoft.Extensions.Options.IOptions<Notifications.NotificationOptions> notifications, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var guid))

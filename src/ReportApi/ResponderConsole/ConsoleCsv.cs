@@ -10,7 +10,7 @@ namespace ReportApi.ResponderConsole;
 internal static class ConsoleCsv
 {
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetAsync(
-        [AsParameters] ReportListQuery query, HttpContext http, ReportQueries queries, TimeProvider time, CancellationToken ct)
+        [AsParameters] ReportListQuery query, HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] ReportQueries queries, TimeProvider time, CancellationToken ct)
     {
         var (filter, problems) = ReportFilter.Validate(query with { Cursor = null, Limit = null }, time.GetUtcNow());
         if (filter is null) return QueryEndpoints.InvalidQuery(problems);

@@ -39,7 +39,7 @@ internal static class StatsEndpoints
     }
 
     internal static async Task<Results<Ok<FailureStats>, ProblemHttpResult>> GetFailuresAsync(
-        HttpContext http, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+        HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
     {
         var (request, problems) = StatsRequest.Parse(http.Request.Query, time.GetUtcNow());
         if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));

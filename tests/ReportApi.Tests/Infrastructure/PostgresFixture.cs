@@ -20,13 +20,19 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Server = await PostgresServer.AcquireAsync();
-        await using (var admin = new NpgsqlConnection(Server.AdminConnectionString))
+        await CreateTemplateAsync(Server.AdminConnectionString, TemplateName);
+    }
+
+    /// <summary>Creates (or re-creates) database <paramref name="name"/> on a server, migrated, with partitions around today.</summary>
+    public static async Task CreateTemplateAsync(string adminConnectionString, string name)
+    {
+        await using (var admin = new NpgsqlConnection(adminConnectionString))
         {
             await admin.OpenAsync();
-            await Execute(admin, $"DROP DATABASE IF EXISTS {TemplateName} WITH (FORCE)");
-            await Execute(admin, $"CREATE DATABASE {TemplateName}");
+            await Execute(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            await Execute(admin, $"CREATE DATABASE {name}");
         }
-        var templateConnection = DatabaseConnectionString(TemplateName, pooling: false);
+        var templateConnection = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = false }.ConnectionString;
         await using (var db = new PinReportsDbContext(new DbContextOptionsBuilder<PinReportsDbContext>()
             .UseNpgsql(templateConnection, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention().Options))

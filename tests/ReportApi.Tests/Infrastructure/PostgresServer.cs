@@ -95,13 +95,15 @@ public sealed class LocalCluster : PostgresServer
     private readonly string _dataDir;
     private readonly string _socketDir;
     private readonly int _port;
+    private readonly string _settings;
 
-    private LocalCluster(string bin, string root, int port)
+    private LocalCluster(string bin, string root, int port, string settings = "")
     {
         _bin = bin;
         _dataDir = Path.Combine(root, "data");
         _socketDir = root;
         _port = port;
+        _settings = settings;
     }
 
     public override string AdminConnectionString =>
@@ -125,12 +127,11 @@ public sealed class LocalCluster : PostgresServer
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
     }
 
-    public static async Task<LocalCluster> CreateAsync(string bin)
+    /// <param name="settings">Extra server settings, e.g. <c>-c synchronous_standby_names=*</c> (issue #16's failover test).</param>
+    public static async Task<LocalCluster> CreateAsync(string bin, string settings = "")
     {
-        var root = Path.Combine(Path.GetTempPath(), "pinreports-pg-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(root);
-        var cluster = new LocalCluster(bin, root, FreeTcpPort());
-        if (IsRoot) await RunAsync("chown", ["postgres:postgres", root]);
+        var root = await NewRootAsync();
+        var cluster = new LocalCluster(bin, root, FreeTcpPort(), settings);
         await cluster.RunPgAsync("initdb", ["-D", cluster._dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
         await cluster.StartAsync();
         return cluster;
@@ -140,8 +141,34 @@ public sealed class LocalCluster : PostgresServer
     [
         "-D", _dataDir, "-w", "-t", "60", "-l", Path.Combine(_socketDir, "postgres.log"), "start",
         // fsync off: the tests kill the server, never the machine, so the OS cache keeps every committed write.
-        "-o", $"-p {_port} -k {_socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300",
+        "-o", $"-p {_port} -k {_socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300 {_settings}".TrimEnd(),
     ]);
+
+    /// <summary>
+    /// Issue #16: a streaming hot standby of this cluster, made the way an operator would (<c>pg_basebackup -R</c>: a base
+    /// backup plus <c>standby.signal</c> and <c>primary_conninfo</c>), started on its own port. Dispose it like any cluster.
+    /// </summary>
+    public async Task<LocalCluster> CreateStandbyAsync(string settings = "")
+    {
+        var root = await NewRootAsync();
+        var standby = new LocalCluster(_bin, root, FreeTcpPort(), "-c hot_standby=on " + settings);
+        await standby.RunPgAsync("pg_basebackup",
+            ["-D", standby._dataDir, "-h", "127.0.0.1", "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres",
+             "-X", "stream", "-R", "--no-sync", "-c", "fast"]);
+        await standby.StartAsync();
+        return standby;
+    }
+
+    /// <summary><c>pg_ctl promote</c>: the standby leaves recovery and becomes a primary (what Patroni does on failover).</summary>
+    public Task PromoteAsync() => RunPgAsync("pg_ctl", ["-D", _dataDir, "-w", "-t", "60", "promote"]);
+
+    private static async Task<string> NewRootAsync()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "pinreports-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        if (IsRoot) await RunAsync("chown", ["postgres:postgres", root]);
+        return root;
+    }
 
     /// <summary>An immediate stop: what a crash looks like to the clients (connections dropped, no clean shutdown).</summary>
     public override Task StopAsync() => RunPgAsync("pg_ctl", ["-D", _dataDir, "-m", "immediate", "-w", "stop"]);

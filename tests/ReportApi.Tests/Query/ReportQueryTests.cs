@@ -7,15 +7,22 @@ using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Query;
 
-public sealed class ReportQueryTests(PostgresFixture postgres)
+/// <summary>
+/// The query API against the primary. Not sealed on purpose: <see cref="StandbyReportQueryTests"/> runs every test here
+/// again with the reads routed to a streaming standby (issue #16), by overriding <see cref="StartAppAsync"/>.
+/// </summary>
+public class ReportQueryTests(PostgresFixture postgres)
 {
+    /// <summary>The service under test; the standby variant points <c>ConnectionStrings:PostgresReadOnly</c> at a standby.</summary>
+    protected virtual Task<TestApp> StartAppAsync(IDictionary<string, string?>? settings = null) => TestApp.StartAsync(postgres, settings);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private const string PinA = "pin-sha256=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"";
 
     [Fact]
     public async Task Query_endpoints_need_a_key_and_reject_unknown_keys()
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await StartAppAsync();
 
         var anonymous = await app.Client.GetAsync("/v1/reports", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -30,7 +37,7 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     [Fact]
     public async Task List_filters_and_pages_newest_first_without_gaps_or_repeats()
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await StartAppAsync();
         var pki = LivePki.Create("api.bank.example", "query");
         for (var i = 0; i < 7; i++)
         {
@@ -75,7 +82,7 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     [InlineData("app=", "app")]
     public async Task Malformed_query_parameters_get_400_naming_the_parameter(string query, string parameter)
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await StartAppAsync();
 
         var response = await app.Reader.GetAsync($"/v1/reports?{query}", Ct);
 
@@ -87,7 +94,7 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     [Fact]
     public async Task Csv_streams_every_matching_report_with_formula_cells_defused()
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await StartAppAsync();
         var pki = LivePki.Create("api.bank.example", "csv");
         for (var i = 0; i < 3; i++) await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [PinA], vendorId: $"csv-{i}"), Ct);
         await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [PinA], vendorId: "evil", appVersion: "=HYPERLINK(\"http://x\",\"y\")"), Ct);
@@ -110,7 +117,7 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
         using var temp = new TempDirectory("pinreports-roots-");
         var roots = temp.File("roots.pem");
         await File.WriteAllTextAsync(roots, pki.Root.ExportCertificatePem(), Ct);
-        await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Diagnosis:TrustedRootsFile"] = roots });
+        await using var app = await StartAppAsync(new Dictionary<string, string?> { ["Diagnosis:TrustedRootsFile"] = roots });
         // The app pinned an older intermediate key and the root: the root still matches, so this is not a rotation.
         var pinned = TestPki.PinDirective(pki.Root);
         await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [PinA, pinned], validationResult: 1), Ct);
@@ -146,7 +153,7 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     [InlineData("019abc00-0000-7000-8000-000000000000", HttpStatusCode.NotFound)]
     public async Task Unknown_or_malformed_ids_get_4xx(string id, HttpStatusCode expected)
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await StartAppAsync();
 
         var response = await app.Reader.GetAsync($"/v1/reports/{id}", Ct);
 
@@ -157,7 +164,7 @@ public sealed class ReportQueryTests(PostgresFixture postgres)
     [Fact]
     public async Task OpenApi_document_and_interactive_docs_are_served()
     {
-        await using var app = await TestApp.StartAsync(postgres);
+        await using var app = await StartAppAsync();
 
         using var openApi = JsonDocument.Parse(await app.Client.GetStringAsync("/openapi/v1.json", Ct));
         var paths = openApi.RootElement.GetProperty("paths");

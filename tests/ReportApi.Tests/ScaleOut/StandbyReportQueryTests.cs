@@ -1,0 +1,22 @@
+using ReportApi.Tests.Infrastructure;
+using ReportApi.Tests.Query;
+
+namespace ReportApi.Tests.ScaleOut;
+
+/// <summary>
+/// Issue #16: every test of <see cref="ReportQueryTests"/> again with <c>ConnectionStrings:PostgresReadOnly</c> pointing at
+/// a streaming standby, so list, filters, paging, CSV, details and the 4xx answers are served from the standby. Ingest
+/// still writes to the primary; the pair commits with remote_apply, so the tests' post-then-read holds.
+/// </summary>
+public sealed class StandbyReportQueryTests(PostgresFixture postgres, StandbyPair pair) : ReportQueryTests(postgres), IClassFixture<StandbyPair>
+{
+    protected override async Task<TestApp> StartAppAsync(IDictionary<string, string?>? settings = null)
+    {
+        var (primary, standby) = await pair.CreateDatabaseAsync();
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["ConnectionStrings:PostgresReadOnly"] = standby,
+        };
+        return TestApp.Start(primary, all);
+    }
+}
