@@ -141,13 +141,22 @@ internal static class SeriesObservations
         NpgsqlTransaction transaction, IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct)
     {
         var (_, apps, versions) = Filter(candidates);
+        return await ActiveDevicesAsync(connection, transaction, apps, versions, ActivityDay(minute), ct);
+    }
+
+    /// <summary>The window ends at the minute; its last minute's day is the day the activity is for.</summary>
+    public static DateOnly ActivityDay(DateTimeOffset minute) => DateOnly.FromDateTime(minute.UtcDateTime.AddTicks(-1));
+
+    /// <summary>Active devices of the app versions (<paramref name="apps"/>[i], <paramref name="versions"/>[i]) on <paramref name="day"/>, else the day before.</summary>
+    public static async Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, string[] apps, string[] versions, DateOnly day, CancellationToken ct)
+    {
         var active = new Dictionary<(string, string), int>();
         if (apps.Length == 0) return active;
         await using var command = new NpgsqlCommand(AlertingSql.ActiveDevices, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = apps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = versions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        // The window ends at the minute; its last minute's day is the day the activity is for.
-        command.Parameters.Add(new NpgsqlParameter { Value = DateOnly.FromDateTime(minute.UtcDateTime.AddTicks(-1)), NpgsqlDbType = NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter { Value = day, NpgsqlDbType = NpgsqlDbType.Date });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -17,7 +17,8 @@ namespace ReportApi.Tests.Alerting;
 /// <c>count(DISTINCT)</c> SQL — must see the same numbers on the same database. Random traffic (several seeds) written in
 /// several transactions out of minute order (late-committed minutes, rows added to minutes already stored), with device
 /// ids repeating across minutes and windows, minutes without rows, a series that appears mid-window, the '(other)'
-/// overflow; every minute's window, network and baseline counts are compared, then whole backtests.
+/// overflow; every minute's window, network and baseline counts (and the active devices read once a day) are compared,
+/// then whole backtests.
 /// </summary>
 public sealed class BacktestEngineTests(PostgresFixture postgres)
 {
@@ -73,6 +74,16 @@ public sealed class BacktestEngineTests(PostgresFixture postgres)
         overflow.Parameters.Add(new NpgsqlParameter { Value = T.AddMinutes(-20).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         overflow.Parameters.Add(new NpgsqlParameter { Value = App });
         await overflow.ExecuteNonQueryAsync(Ct);
+
+        // Activity: 1.0 on the day, 2.0 only the day before (the fallback), 3.0 none; another app's version is no candidate.
+        await using var activity = app.Db.CreateCommand("""
+            INSERT INTO app_activity (app, version, platform, day, active_devices, updated_at) VALUES
+            ($1, '1.0', 'IOS', $2, 4000, now()), ($1, '1.0', 'ANDROID', $2, 1000, now()), ($1, '2.0', 'IOS', $2 - 1, 700, now()),
+            ('com.other', '1.0', 'IOS', $2, 9, now())
+            """);
+        activity.Parameters.Add(new NpgsqlParameter { Value = App });
+        activity.Parameters.Add(new NpgsqlParameter { Value = DateOnly.FromDateTime(T.UtcDateTime), NpgsqlDbType = NpgsqlDbType.Date });
+        await activity.ExecuteNonQueryAsync(Ct);
         return app;
     }
 
@@ -99,12 +110,17 @@ public sealed class BacktestEngineTests(PostgresFixture postgres)
             var expected = await sql.BaselinesAsync(candidates, minute, Ct);
             var actual = await memory.BaselinesAsync(candidates, minute, Ct);
             foreach (var key in candidates) Assert.True(expected[key].SequenceEqual(actual[key]), $"seed {seed}, {minute:u}, {key}: [{string.Join(',', actual[key])}] != [{string.Join(',', expected[key])}]");
+            var live = await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, Ct);
+            Assert.Equal(live.OrderBy(a => a.Key), (await memory.ActiveDevicesAsync(candidates, minute, Ct)).OrderBy(a => a.Key));
+            Assert.Equal(live.OrderBy(a => a.Key), (await sql.ActiveDevicesAsync(candidates, minute, Ct)).OrderBy(a => a.Key));
             nonZero += window.Count;
         }
         Assert.True(nonZero > 100, "the traffic should fill the windows");
         // The series that appears at T+10 has no baseline before it existed (missing, not zero) in both.
         Assert.Empty((await memory.BaselinesAsync([SeriesKey.ForVersion(App, "3.0")], T.AddMinutes(20), Ct))[SeriesKey.ForVersion(App, "3.0")]);
         Assert.True(memory.RetainedCounts > 0);
+        Assert.Equal(5000, (await memory.ActiveDevicesAsync([SeriesKey.ForVersion(App, "1.0")], T, Ct))[(App, "1.0")]);
+        Assert.Equal(700, (await memory.ActiveDevicesAsync([SeriesKey.ForVersionHost(App, "2.0", "api.shop.example")], T, Ct))[(App, "2.0")]);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ namespace ReportApi.Alerting.Backtesting;
 internal sealed class MemoryObservations(NpgsqlConnection connection, NpgsqlTransaction transaction, DetectorOptions options,
     DateTimeOffset from, DateTimeOffset to) : IObservationSource
 {
+    private readonly BacktestActivity _activity = new(connection, transaction);
     private SeriesGroups? _groups;
     private WindowCounts? _devices;
     private WindowCounts? _networks;
@@ -38,6 +39,9 @@ internal sealed class MemoryObservations(NpgsqlConnection connection, NpgsqlTran
         await LoadAsync(ct);
         return ByKey(_networks!, minute);
     }
+
+    public Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute,
+        CancellationToken ct) => _activity.ForAsync(candidates, minute, ct);
 
     public async Task<Dictionary<SeriesKey, int[]>> BaselinesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct)
     {
