@@ -11,7 +11,7 @@ namespace ReportApi.Alerting.Backtesting;
 /// minute over the stored rollups of a past window, keeping alert state in memory. It reads in one READ ONLY
 /// REPEATABLE READ transaction: it cannot write to the alert or outbox tables, and sees one consistent snapshot while
 /// ingestion goes on. Alerts open at the start of the window are not carried in: a backtest starts from no alerts.
-/// The counts come from <paramref name="engine"/>: in memory by default, or the SQL statements (same numbers).
+/// The counts come from the <see cref="BacktestEngine"/> asked for: in memory by default, or the SQL statements (same numbers).
 /// </summary>
 internal static class AlertBacktest
 {
