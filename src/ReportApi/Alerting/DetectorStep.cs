@@ -14,6 +14,8 @@ internal interface IObservationSource
     Task<Dictionary<SeriesKey, int>> NetworksAsync(DateTimeOffset minute, CancellationToken ct);
 
     Task<Dictionary<SeriesKey, int[]>> BaselinesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct);
+
+    Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct);
 }
 
 /// <summary>One series' outcome of one evaluation minute: what was observed and what the state machine decided.</summary>
@@ -54,7 +56,9 @@ internal static class DetectorStep
         var baselines = source is null
             ? await SeriesObservations.BaselinesAsync(connection, transaction, candidates, minute, options, ct)
             : await source.BaselinesAsync(candidates, minute, ct);
-        var active = await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, ct);
+        var active = source is null
+            ? await SeriesObservations.ActiveDevicesAsync(connection, transaction, candidates, minute, ct)
+            : await source.ActiveDevicesAsync(candidates, minute, ct);
 
         foreach (var series in candidates.OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {

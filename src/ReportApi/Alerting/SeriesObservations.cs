@@ -98,7 +98,13 @@ internal static class SeriesObservations
     }
 
     public static Dictionary<SeriesKey, int[]> Assemble(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, DetectorOptions options,
-        IReadOnlyDictionary<(SeriesKey, DateTimeOffset), int> samples, IReadOnlyDictionary<SeriesKey, DateTimeOffset> firstSeen)
+        IReadOnlyDictionary<(SeriesKey, DateTimeOffset), int> samples, IReadOnlyDictionary<SeriesKey, DateTimeOffset> firstSeen) =>
+        Assemble(candidates, minute, options, key => end => samples.GetValueOrDefault((key, end)), firstSeen);
+
+    /// <param name="samplesOf">A series' device count in the window ending at a time (0 when it had no rows there): the
+    /// backtest's in-memory counts answer without building a dictionary per minute.</param>
+    public static Dictionary<SeriesKey, int[]> Assemble(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, DetectorOptions options,
+        Func<SeriesKey, Func<DateTimeOffset, int>> samplesOf, IReadOnlyDictionary<SeriesKey, DateTimeOffset> firstSeen)
     {
         var result = new Dictionary<SeriesKey, int[]>();
         foreach (var key in candidates)
@@ -107,8 +113,9 @@ internal static class SeriesObservations
             if (firstSeen.TryGetValue(key, out var seen))
             {
                 var startMinute = Floor(seen);
+                var sample = samplesOf(key);
                 // A window from before the series existed is missing, not zero: that is what makes a series new.
-                list.AddRange(SampleEnds(minute, options).Where(end => end - options.Window >= startMinute).Select(end => samples.GetValueOrDefault((key, end))));
+                list.AddRange(SampleEnds(minute, options).Where(end => end - options.Window >= startMinute).Select(sample));
             }
             result[key] = [.. list];
         }
@@ -134,13 +141,22 @@ internal static class SeriesObservations
         NpgsqlTransaction transaction, IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct)
     {
         var (_, apps, versions) = Filter(candidates);
+        return await ActiveDevicesAsync(connection, transaction, apps, versions, ActivityDay(minute), ct);
+    }
+
+    /// <summary>The window ends at the minute; its last minute's day is the day the activity is for.</summary>
+    public static DateOnly ActivityDay(DateTimeOffset minute) => DateOnly.FromDateTime(minute.UtcDateTime.AddTicks(-1));
+
+    /// <summary>Active devices of the app versions (<paramref name="apps"/>[i], <paramref name="versions"/>[i]) on <paramref name="day"/>, else the day before.</summary>
+    public static async Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, string[] apps, string[] versions, DateOnly day, CancellationToken ct)
+    {
         var active = new Dictionary<(string, string), int>();
         if (apps.Length == 0) return active;
         await using var command = new NpgsqlCommand(AlertingSql.ActiveDevices, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = apps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = versions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        // The window ends at the minute; its last minute's day is the day the activity is for.
-        command.Parameters.Add(new NpgsqlParameter { Value = DateOnly.FromDateTime(minute.UtcDateTime.AddTicks(-1)), NpgsqlDbType = NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter { Value = day, NpgsqlDbType = NpgsqlDbType.Date });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -235,9 +251,19 @@ internal static class SeriesObservations
     /// </summary>
     private static SeriesKey? Key(NpgsqlDataReader reader, int o)
     {
-        string? Get(int i) => reader.IsDBNull(o + i) ? null : reader.GetString(o + i) is var v && v == Ingestion.SeriesCaps.Overflow ? "" : v;
-        var (app, version, host) = (Get(1), Get(2), Get(3));
-        return reader.GetString(o) switch
+        string? Get(int i) => reader.IsDBNull(o + i) ? null : reader.GetString(o + i);
+        return Key(reader.GetString(o), Get(1), Get(2), Get(3));
+    }
+
+    /// <summary>
+    /// The series key of one level's group of <c>failure_series</c> rows, by the rule of <see cref="Key(NpgsqlDataReader, int)"/>;
+    /// the backtest's in-memory counting groups the rows itself and must key them exactly alike.
+    /// </summary>
+    public static SeriesKey? Key(string level, string? app, string? version, string? host)
+    {
+        static string? Fold(string? v) => v == Ingestion.SeriesCaps.Overflow ? "" : v;
+        (app, version, host) = (Fold(app), Fold(version), Fold(host));
+        return level switch
         {
             "host" when host is { Length: > 0 } => SeriesKey.ForHost(host),
             "version" when app is { Length: > 0 } && version is { Length: > 0 } => SeriesKey.ForVersion(app, version),

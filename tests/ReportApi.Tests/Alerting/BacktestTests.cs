@@ -82,6 +82,12 @@ public sealed class BacktestTests(PostgresFixture postgres)
 
         var run = body.GetProperty("run");
         Assert.Equal(71, run.GetProperty("minutesEvaluated").GetInt32());
+        Assert.Equal("memory", run.GetProperty("engine").GetString());
+        // The SQL engine (the evaluator's own statements, per hour of minutes) raises the very same alerts.
+        var sqlRun = (await (await BacktestAsync(app.Admin, new { from = Iso(from), to = Iso(to), engine = "sql" })).Content.ReadFromJsonAsync<JsonElement>(Ct))
+            .GetProperty("run");
+        Assert.Equal("sql", sqlRun.GetProperty("engine").GetString());
+        Assert.Equal(run.GetProperty("alerts").GetRawText(), sqlRun.GetProperty("alerts").GetRawText());
         var backtest = run.GetProperty("alerts").EnumerateArray()
             .Select(a => (Series: a.GetProperty("seriesKey").GetString()!, Status: a.GetProperty("status").GetString()!,
                 Opened: a.GetProperty("openedAt").GetDateTimeOffset(), Fired: Time(a.GetProperty("firedAt")),
@@ -202,6 +208,8 @@ public sealed class BacktestTests(PostgresFixture postgres)
             (new { from, to, set = new Dictionary<string, string> { ["Alerting:RatioFloor"] = "" } }, "set.Alerting:RatioFloor"),
             (new { from, to, compare = new Dictionary<string, string> { ["Alerting:Window"] = "00:00:30" } }, "compare.Alerting:Window"),
             (new { from, to, compare = new Dictionary<string, string> { ["Alerting:Bogus"] = "1" } }, "compare.Alerting:Bogus"),
+            (new { from, to, engine = "fast" }, "engine"),
+            (new { from, to, engine = "SQL;" }, "engine"),
         };
         foreach (var (body, parameter) in cases)
         {

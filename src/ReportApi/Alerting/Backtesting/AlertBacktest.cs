@@ -11,11 +11,12 @@ namespace ReportApi.Alerting.Backtesting;
 /// minute over the stored rollups of a past window, keeping alert state in memory. It reads in one READ ONLY
 /// REPEATABLE READ transaction: it cannot write to the alert or outbox tables, and sees one consistent snapshot while
 /// ingestion goes on. Alerts open at the start of the window are not carried in: a backtest starts from no alerts.
+/// The counts come from the <see cref="BacktestEngine"/> asked for: in memory by default, or the SQL statements (same numbers).
 /// </summary>
 internal static class AlertBacktest
 {
     public static async Task<BacktestRun> RunAsync(NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to,
-        DetectorOptions options, CancellationToken ct)
+        DetectorOptions options, BacktestEngine engine, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -26,7 +27,9 @@ internal static class AlertBacktest
         }
         await DetectorStep.DisableJitAsync(connection, transaction, ct);
 
-        var observations = new BacktestObservations(connection, transaction, options, to);
+        IObservationSource observations = engine == BacktestEngine.Sql
+            ? new BacktestObservations(connection, transaction, options, to)
+            : new MemoryObservations(connection, transaction, options, from, to);
         var open = new Dictionary<SeriesKey, AlertState>();
         var last = new Dictionary<SeriesKey, (SeriesObservation Observation, AlertDecision Decision)>();
         var mixes = new Dictionary<SeriesKey, IReadOnlyDictionary<string, int>>();
@@ -63,7 +66,10 @@ internal static class AlertBacktest
         await transaction.RollbackAsync(ct);
 
         var alerts = done.OrderBy(a => a.OpenedAt).ThenBy(a => a.SeriesKey, StringComparer.Ordinal).ToList();
-        return new BacktestRun(from, to, minutes, discarded, Math.Round(clock.Elapsed.TotalSeconds, 3), Describe(options), alerts);
+        return new BacktestRun(from, to, minutes, discarded, Math.Round(clock.Elapsed.TotalSeconds, 3), Describe(options), alerts)
+        {
+            Engine = engine.ToWire(),
+        };
     }
 
     private static BacktestAlert Alert(AlertState state, AlertDecision decision, IReadOnlyDictionary<string, int>? mix) =>

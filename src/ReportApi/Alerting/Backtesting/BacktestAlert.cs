@@ -31,6 +31,9 @@ public sealed record BacktestRun(
     IReadOnlyList<BacktestAlert> Alerts)
 {
     public int Pages => Alerts.Count(a => a.Paged);
+
+    /// <summary>How the windows were counted: "memory" or "sql" (<see cref="BacktestEngine"/>).</summary>
+    public string Engine { get; init; } = "memory";
 }
 
 /// <summary>How one alert changed between two settings (compare): appeared, disappeared, or moved in time.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace ReportApi.Alerting.Backtesting;
 
 /// <summary>
-/// <c>ReportApi backtest --from T --to T [--set Alerting:Key=value …] [--compare Alerting:Key=value …] [--json]</c>: the
+/// <c>ReportApi backtest --from T --to T [--set Alerting:Key=value …] [--compare Alerting:Key=value …] [--engine memory|sql] [--json]</c>: the
 /// backtest of <c>POST /v1/alerts/backtest</c> from the command line, with the service's configuration and database.
 /// Exit code 0 when it ran, 2 for a bad argument (named), 1 when another backtest holds the runner.
 /// </summary>
@@ -16,7 +16,7 @@ internal static class BacktestCommand
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null)
     {
         output ??= Console.Out;
-        string? from = null, to = null;
+        string? from = null, to = null, engine = null;
         var json = false;
         var set = new List<string>();
         List<string>? compare = null;
@@ -29,10 +29,11 @@ internal static class BacktestCommand
                 case "--to" when value is not null: to = value; i++; break;
                 case "--set" when value is not null: set.Add(value); i++; break;
                 case "--compare" when value is not null: (compare ??= []).Add(value); i++; break;
+                case "--engine" when value is not null: engine = value; i++; break;
                 case "--json": json = true; break;
                 default:
                     output.WriteLine($"backtest: unexpected '{args[i]}'");
-                    output.WriteLine("usage: backtest --from ISO-TIME --to ISO-TIME [--set Alerting:Key=value]... [--compare Alerting:Key=value]... [--json]");
+                    output.WriteLine("usage: backtest --from ISO-TIME --to ISO-TIME [--set Alerting:Key=value]... [--compare Alerting:Key=value]... [--engine memory|sql] [--json]");
                     return 2;
             }
         }
@@ -43,7 +44,7 @@ internal static class BacktestCommand
         BacktestPlan? plan = null;
         if (problem is null)
         {
-            (plan, problem) = BacktestPlan.Validate(new BacktestRequest(from, to, setPairs, comparePairs), services.GetRequiredService<IConfiguration>(),
+            (plan, problem) = BacktestPlan.Validate(new BacktestRequest(from, to, setPairs, comparePairs, engine), services.GetRequiredService<IConfiguration>(),
                 services.GetRequiredService<IOptions<BacktestOptions>>().Value, services.GetRequiredService<TimeProvider>().GetUtcNow());
         }
         if (problem is not null)
@@ -80,7 +81,7 @@ internal static class BacktestCommand
     private static void Run(StringBuilder text, string title, BacktestRun run)
     {
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{title} {BacktestComparison.Minute(run.From)} .. {BacktestComparison.Minute(run.To)}: {run.MinutesEvaluated} minutes in {run.ElapsedSeconds:0.0} s, "
+            $"{title} {BacktestComparison.Minute(run.From)} .. {BacktestComparison.Minute(run.To)}: {run.MinutesEvaluated} minutes in {run.ElapsedSeconds:0.0} s ({run.Engine} engine), "
             + $"{run.Alerts.Count} alerts ({run.Pages} would page), {run.DiscardedPending} pending spikes discarded");
         foreach (var a in run.Alerts)
         {

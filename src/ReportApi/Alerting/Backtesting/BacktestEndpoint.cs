@@ -12,9 +12,10 @@ internal static class BacktestEndpoint
         alerts.MapPost("/backtest", RunAsync).RequireAuthorization(Policies.Admin)
             .WithName("BacktestAlerts")
             .WithSummary("Run the detector over stored rollups of a past window; writes nothing, sends nothing")
-            .WithDescription("Body: {\"from\": ISO time, \"to\": ISO time, \"set\": {\"Alerting:Key\": \"value\"}, \"compare\": {\"Alerting:Key\": \"value\"}}. " +
+            .WithDescription("Body: {\"from\": ISO time, \"to\": ISO time, \"set\": {\"Alerting:Key\": \"value\"}, \"compare\": {\"Alerting:Key\": \"value\"}, \"engine\": \"memory\"|\"sql\"}. " +
                 "Evaluates every minute in [from, to) with the service's thresholds and the 'set' overrides; with 'compare', runs again with " +
-                "those overrides on top and lists the alerts that appear, disappear or move. The window is at most Alerting:Backtest:MaxWindow.")
+                "those overrides on top and lists the alerts that appear, disappear or move. The window is at most Alerting:Backtest:MaxWindow. " +
+                "'engine' chooses how windows are counted: in memory (default) or with the evaluator's SQL; both give the same alerts.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return alerts;

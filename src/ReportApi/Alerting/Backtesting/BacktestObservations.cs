@@ -19,6 +19,7 @@ internal sealed class BacktestObservations(NpgsqlConnection connection, NpgsqlTr
     /// <summary>Minutes per statement: an hour keeps a statement's window ends (about 7 × 70 + 60) and memory modest.</summary>
     private static readonly TimeSpan Block = TimeSpan.FromHours(1);
 
+    private readonly BacktestActivity _activity = new(connection, transaction);
     private Dictionary<(SeriesKey, DateTimeOffset), int> _samples = [];
     private Dictionary<DateTimeOffset, Dictionary<SeriesKey, int>> _windows = [];
     private Dictionary<DateTimeOffset, Dictionary<SeriesKey, int>> _networks = [];
@@ -37,6 +38,9 @@ internal sealed class BacktestObservations(NpgsqlConnection connection, NpgsqlTr
         await LoadAsync(minute, ct);
         return _networks.GetValueOrDefault(minute) ?? [];
     }
+
+    public Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute,
+        CancellationToken ct) => _activity.ForAsync(candidates, minute, ct);
 
     public async Task<Dictionary<SeriesKey, int[]>> BaselinesAsync(IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, CancellationToken ct)
     {

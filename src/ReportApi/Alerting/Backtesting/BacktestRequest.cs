@@ -8,11 +8,14 @@ namespace ReportApi.Alerting.Backtesting;
 /// The body of <c>POST /v1/alerts/backtest</c> (the command takes the same as <c>--from</c>, <c>--to</c>, <c>--set</c>,
 /// <c>--compare</c>). Times are strings so an unparsable one is answered naming the parameter. <c>Set</c> overrides the
 /// service's thresholds; <c>Compare</c>, when given, runs a second time with those overrides on top of <c>Set</c>.
+/// <c>Engine</c> ("memory", the default, or "sql") chooses how windows are counted (<see cref="BacktestEngine"/>).
 /// </summary>
-public sealed record BacktestRequest(string? From, string? To, Dictionary<string, string?>? Set = null, Dictionary<string, string?>? Compare = null);
+public sealed record BacktestRequest(string? From, string? To, Dictionary<string, string?>? Set = null, Dictionary<string, string?>? Compare = null,
+    string? Engine = null);
 
 /// <summary>A validated request: the window in whole minutes and the thresholds of each run.</summary>
-internal sealed record BacktestPlan(DateTimeOffset From, DateTimeOffset To, DetectorOptions Options, DetectorOptions? CompareOptions)
+internal sealed record BacktestPlan(DateTimeOffset From, DateTimeOffset To, DetectorOptions Options, DetectorOptions? CompareOptions,
+    BacktestEngine Engine = BacktestEngine.Memory)
 {
     public static (BacktestPlan? Plan, BacktestProblem? Problem) Validate(BacktestRequest request, IConfiguration configuration,
         BacktestOptions limits, DateTimeOffset now)
@@ -24,6 +27,11 @@ internal sealed record BacktestPlan(DateTimeOffset From, DateTimeOffset To, Dete
         if (to - from > limits.MaxWindow)
         {
             return (null, new BacktestProblem("to", $"the window is {to - from}, longer than {BacktestOptions.SectionName}:MaxWindow ({limits.MaxWindow})"));
+        }
+
+        if (BacktestEngines.Parse(request.Engine) is not { } engine)
+        {
+            return (null, new BacktestProblem("engine", $"engine must be {BacktestEngines.Names} (was '{request.Engine}')"));
         }
 
         var (options, problem) = BacktestSettings.Build(configuration, request.Set, "set");
@@ -40,7 +48,7 @@ internal sealed record BacktestPlan(DateTimeOffset From, DateTimeOffset To, Dete
             (compare, problem) = BacktestSettings.Build(configuration, merged, "compare");
             if (problem is not null) return (null, problem);
         }
-        return (new BacktestPlan(from, to, options!, compare), null);
+        return (new BacktestPlan(from, to, options!, compare, engine), null);
     }
 
     private static (DateTimeOffset, BacktestProblem?) Time(string? value, string name)

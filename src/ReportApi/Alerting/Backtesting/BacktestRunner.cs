@@ -16,9 +16,9 @@ internal sealed class BacktestRunner(NpgsqlDataSource dataSource)
         if (!await _gate.WaitAsync(TimeSpan.Zero, ct)) return null;
         try
         {
-            var run = await AlertBacktest.RunAsync(dataSource, plan.From, plan.To, plan.Options, ct);
+            var run = await AlertBacktest.RunAsync(dataSource, plan.From, plan.To, plan.Options, plan.Engine, ct);
             if (plan.CompareOptions is null) return new BacktestResponse(run, null, null);
-            var compared = await AlertBacktest.RunAsync(dataSource, plan.From, plan.To, plan.CompareOptions, ct);
+            var compared = await AlertBacktest.RunAsync(dataSource, plan.From, plan.To, plan.CompareOptions, plan.Engine, ct);
             return new BacktestResponse(run, compared, BacktestComparison.Compare(run, compared));
         }
         finally
