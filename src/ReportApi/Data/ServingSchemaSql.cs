@@ -78,6 +78,7 @@ internal static class ServingSchemaSql
     public static readonly string Drop = """
         DROP FUNCTION IF EXISTS failure_stats(text, timestamptz, timestamptz, integer, text, text, text, text, text, text, boolean);
         DROP FUNCTION IF EXISTS failure_grain(timestamptz, timestamptz);
+        DROP FUNCTION IF EXISTS failure_seen_series(timestamptz, timestamptz);
         DROP INDEX IF EXISTS ix_failure_devices_hour_device;
         DROP INDEX IF EXISTS ix_failure_devices_day_device;
         DROP TABLE IF EXISTS rollup_watermarks;
@@ -93,6 +94,64 @@ internal static class ServingSchemaSql
                         WHEN p_to - p_from <= interval '14 days' THEN 'hour'
                         ELSE 'day' END
         $$;
+        """;
+
+    /// <summary>
+    /// <c>failure_seen_series(from, to)</c>: the series with a rollup row in [from, to), i.e. the series that failed in
+    /// the window (the failure-rate denominators need which (app, version, platform) tuples occur, not how many devices).
+    /// Read from the coarsest rollups that hold them exactly: a day or hour bucket that starts inside the window, before
+    /// the closed edge, with no late-write mark, has rollups the closer recomputed from every minute of
+    /// [start, closed edge) (the release before the closer kept them complete), so its rollup rows name its series. The
+    /// minutes no such bucket covers (the open minutes after the edge, late-marked hours, a window's ragged ends) come
+    /// from the minute rollups. A month is ≈ 30 × 240 day rows plus today's hours, not 10 million minute rows; the last
+    /// hour one hour's rows plus the open minute, not the 14,400 minute rollups a second <c>failure_stats</c> call
+    /// grouped by app, version and platform recounted (issue #12). STABLE: the caller's snapshot. PL/pgSQL with EXECUTE
+    /// so it is planned with its values, and without JIT: inside the stats statement the planner's estimate for the
+    /// minute part (millions of rows for ranges that read a few hundred) made the whole statement JIT-compile, 2 s.
+    /// </summary>
+    public const string CreateSeenSeriesFunction = """
+        CREATE OR REPLACE FUNCTION failure_seen_series(p_from timestamptz, p_to timestamptz) RETURNS SETOF integer
+        LANGUAGE plpgsql STABLE
+        SET jit = off
+        AS $fn$
+        BEGIN
+            RETURN QUERY EXECUTE $q$
+            WITH edge AS (
+                SELECT coalesce((SELECT w.at FROM rollup_watermarks w WHERE w.edge = 'closed'), '-infinity'::timestamptz) AS closed
+            ), late AS MATERIALIZED (
+                SELECT l.minute FROM rollup_dirty_minutes l WHERE l.minute >= $1 AND l.minute < $2
+            ), whole_days AS MATERIALIZED (
+                SELECT d.s, least(d.s + interval '1 day', e.closed) AS e
+                FROM edge e, generate_series(date_trunc('day', $1, 'UTC'), $2 - interval '1 day', interval '1 day') AS d (s)
+                WHERE d.s >= $1 AND d.s < e.closed
+                  AND NOT EXISTS (SELECT 1 FROM late l WHERE l.minute >= d.s AND l.minute < d.s + interval '1 day')
+            ), whole_hours AS MATERIALIZED (
+                SELECT h.s, least(h.s + interval '1 hour', e.closed) AS e
+                FROM edge e, generate_series(date_trunc('hour', $1, 'UTC'), $2 - interval '1 hour', interval '1 hour') AS h (s)
+                WHERE h.s >= $1 AND h.s < e.closed
+                  AND NOT EXISTS (SELECT 1 FROM late l WHERE l.minute >= h.s AND l.minute < h.s + interval '1 hour')
+                  AND NOT EXISTS (SELECT 1 FROM whole_days w WHERE h.s >= w.s AND h.s < w.s + interval '1 day')
+            ), covered AS (
+                SELECT s, e FROM whole_days UNION ALL SELECT s, e FROM whole_hours
+            ), gaps AS (
+                -- The covered stretches are disjoint and ordered: the gaps are between them and after the last one.
+                SELECT coalesce(lag(c.e) OVER (ORDER BY c.s), $1) AS s, c.s AS e FROM covered c
+                UNION ALL
+                SELECT coalesce(max(c.e), $1), $2 FROM covered c
+            ), seen AS (
+                SELECT r.series_id FROM whole_days w JOIN failure_rollups_day r ON r.bucket = w.s
+                WHERE r.bucket >= $1 AND r.bucket < $2
+                UNION
+                SELECT r.series_id FROM whole_hours w JOIN failure_rollups_hour r ON r.bucket = w.s
+                WHERE r.bucket >= $1 AND r.bucket < $2
+                UNION
+                SELECT r.series_id FROM gaps g JOIN failure_rollups_minute r ON r.bucket >= g.s AND r.bucket < g.e
+                WHERE g.s < g.e AND r.bucket >= $1 AND r.bucket < $2
+            )
+            SELECT series_id FROM seen
+            $q$ USING p_from, p_to;
+        END
+        $fn$;
         """;
 
     /// <summary>
@@ -123,7 +182,6 @@ internal static class ServingSchemaSql
             v_dims integer;
             v_closed timestamptz;
             v_stored boolean;
-            v_filtered boolean;
         BEGIN
             v_step := CASE p_grain WHEN 'minute' THEN interval '1 minute' WHEN 'five_minute' THEN interval '5 minutes'
                                    WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day' END;
@@ -140,7 +198,6 @@ internal static class ServingSchemaSql
                 | CASE WHEN p_noted_hostname IS NULL THEN 0 ELSE 16 END | CASE WHEN p_diagnosis IS NULL THEN 0 ELSE 32 END;
             SELECT w.at INTO v_closed FROM rollup_watermarks w WHERE w.edge = 'closed';
             v_closed := coalesce(v_closed, '-infinity');
-            v_filtered := num_nonnulls(p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis) > 0;
             v_stored := length(replace(v_dims::bit(6)::text, '0', '')) <= CASE WHEN p_grain IN ('minute', 'five_minute') THEN 2 ELSE 6 END;
         {{string.Concat(ServingGrain.All.Select(GrainBranch))}}
         END
@@ -149,17 +206,11 @@ internal static class ServingSchemaSql
 
     private static string GrainBranch(ServingGrain g) => $"""
             IF p_grain = '{g.Name}' THEN
-                IF p_devices AND v_filtered THEN
-                    RETURN QUERY EXECUTE $q${ReadQuery(g, true, true)}$q$
-                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
-                ELSIF p_devices THEN
-                    RETURN QUERY EXECUTE $q${ReadQuery(g, true, false)}$q$
-                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
-                ELSIF v_filtered THEN
-                    RETURN QUERY EXECUTE $q${ReadQuery(g, false, true)}$q$
+                IF p_devices THEN
+                    RETURN QUERY EXECUTE $q${ReadQuery(g, true)}$q$
                     USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
                 ELSE
-                    RETURN QUERY EXECUTE $q${ReadQuery(g, false, false)}$q$
+                    RETURN QUERY EXECUTE $q${ReadQuery(g, false)}$q$
                     USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
                 END IF;
             END IF;
@@ -175,26 +226,22 @@ internal static class ServingSchemaSql
     /// The read of one grain. Parameters: $1 from, $2 to (whole buckets), $3 step, $4 grouping mask, $5..$10 filters,
     /// $11 closed edge (-infinity before the closer's first run), $12 whether this grain stores the mask.
     /// </summary>
-    internal static string ReadQuery(ServingGrain g, bool devices, bool filtered = false)
+    internal static string ReadQuery(ServingGrain g, bool devices)
     {
         var coarse = g.HasOwnDeviceSet;
-        // Filtered (a drill-down to one app and version): the recount reads only the filtered series' rows, one index
-        // range per series on (bucket, series_id, ...), not every row of the buckets. Without filters every series
-        // counts, and a plain range scan is cheaper than one descent per series.
-        string Only(string alias) => filtered ? $" AND {alias}.series_id = ANY (ARRAY(SELECT id FROM s))" : "";
         var s = ServingDimensions.List("s");
         var liveCounts = coarse
             ? $"""
                 -- partial: the minutes not folded yet
                 SELECT b.b, r.series_id, r.reports, r.duplicates
                 FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
-                WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2{Only("r")}
+                WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
                 UNION ALL
                 -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
                 -- a minute of it), every other minute from the minute rollups
                 SELECT b.b, r.series_id, r.reports, r.duplicates
                 FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
-                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11{Only("r")}
+                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
                   AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
                 UNION ALL
                 SELECT h.b, r.series_id, r.reports, r.duplicates
@@ -204,25 +251,25 @@ internal static class ServingSchemaSql
                         OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
                 ) h
                 JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
-                WHERE r.bucket >= $1 AND r.bucket < $2{Only("r")}
+                WHERE r.bucket >= $1 AND r.bucket < $2
             """
-            : $"""
+            : """
                 SELECT b.b, r.series_id, r.reports, r.duplicates
                 FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2{Only("r")}
+                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
             """;
         var recountRows = coarse
             ? $"""
                 SELECT b.b, d.series_id, d.device_id FROM b JOIN failure_devices_{g.DeviceGrain} d ON d.bucket = b.b
-                WHERE b.mode = 'r' AND d.bucket >= $1 AND d.bucket < $2{Only("d")}
+                WHERE b.mode = 'r' AND d.bucket >= $1 AND d.bucket < $2
                 UNION ALL
                 SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
                 WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
-                  AND (m.bucket >= $11 OR m.bucket IN (SELECT minute FROM dirty)){Only("m")}
+                  AND (m.bucket >= $11 OR m.bucket IN (SELECT minute FROM dirty))
             """
-            : $"""
+            : """
                 SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-                WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2{Only("m")}
+                WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
             """;
         var partialDevices = coarse
             ? $"""
@@ -241,7 +288,7 @@ internal static class ServingSchemaSql
                         SELECT b.b, {s}, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
                         FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
                         JOIN s ON s.id = m.series_id
-                        WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2{Only("m")}
+                        WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
                         GROUP BY b.b, {s}, m.device_id
                     ) n
                     JOIN grp gr ON ({ServingDimensions.List("gr")}) = ({ServingDimensions.List("n")})

@@ -18,7 +18,8 @@ namespace ReportApi.Stats;
 /// <para>
 /// A group's denominator for a day is the sum of the active devices of the (app, version, platform) tuples that failed
 /// in the group during the window, known only if every one of them has an activity row for that day. Which tuples
-/// failed needs no device count, only which series have a rollup row in the window (<see cref="SeenSeries"/>).
+/// failed needs no device count, only which series have a rollup row in the window: <c>failure_seen_series</c>
+/// (<see cref="Data.ServingSchemaSql.CreateSeenSeriesFunction"/>).
 /// </para>
 /// </remarks>
 internal static class StatsSql
@@ -33,10 +34,10 @@ internal static class StatsSql
         return $"""
             WITH f AS (
                 SELECT * FROM failure_stats($10::text, $1, $2, $11::integer, $4, $5, $6, $7, $8, $9)
-            ), {SeenSeries}, tuples AS (
+            ), tuples AS (
                 SELECT DISTINCT s.app AS t_app, s.version AS t_version, s.platform AS t_platform{seriesColumns}
                 FROM failure_series s
-                WHERE s.id IN (SELECT series_id FROM seen)
+                WHERE s.id IN (SELECT failure_seen_series($1, $2))
                   AND ($4::text IS NULL OR s.app = $4) AND ($5::text IS NULL OR s.version = $5) AND ($6::text IS NULL OR s.platform = $6)
                   AND ($7::text IS NULL OR s.hostname = $7) AND ($8::text IS NULL OR s.noted_hostname = $8) AND ($9::text IS NULL OR s.diagnosis = $9)
             ), activity AS (
@@ -59,51 +60,6 @@ internal static class StatsSql
             ORDER BY {order}2, 1 DESC
             """;
     }
-
-    /// <summary>
-    /// <c>seen</c>: the series with a rollup row in [$1, $2), i.e. the series that failed in the window, read from the
-    /// coarsest rollups that hold them exactly. A day or hour bucket that starts inside the window, before the closed
-    /// edge, with no late-write mark, has rollups recomputed by the closer from every minute of [start, closed edge)
-    /// (a release before the closer kept them complete): its rollup rows name its series. The minutes no such bucket
-    /// covers (the open minutes after the edge, late-marked hours, a window's ragged ends) are read from the minute
-    /// rollups. A month is then ≈ 30 × 240 day rows plus today's hours, not 10 million minute rows; the last hour is one
-    /// hour's rows plus the open minute, not 14,400 minute rows recounted by <c>failure_stats</c> (the earlier
-    /// denominator path).
-    /// </summary>
-    public const string SeenSeries = """
-        edge AS (
-            SELECT coalesce((SELECT w.at FROM rollup_watermarks w WHERE w.edge = 'closed'), '-infinity'::timestamptz) AS closed
-        ), late AS MATERIALIZED (
-            SELECT l.minute FROM rollup_dirty_minutes l WHERE l.minute >= $1 AND l.minute < $2
-        ), whole_days AS MATERIALIZED (
-            SELECT d.s, least(d.s + interval '1 day', e.closed) AS e
-            FROM edge e, generate_series(date_trunc('day', $1, 'UTC'), $2 - interval '1 day', interval '1 day') AS d (s)
-            WHERE d.s >= $1 AND d.s < e.closed
-              AND NOT EXISTS (SELECT 1 FROM late l WHERE l.minute >= d.s AND l.minute < d.s + interval '1 day')
-        ), whole_hours AS MATERIALIZED (
-            SELECT h.s, least(h.s + interval '1 hour', e.closed) AS e
-            FROM edge e, generate_series(date_trunc('hour', $1, 'UTC'), $2 - interval '1 hour', interval '1 hour') AS h (s)
-            WHERE h.s >= $1 AND h.s < e.closed
-              AND NOT EXISTS (SELECT 1 FROM late l WHERE l.minute >= h.s AND l.minute < h.s + interval '1 hour')
-              AND NOT EXISTS (SELECT 1 FROM whole_days w WHERE h.s >= w.s AND h.s < w.s + interval '1 day')
-        ), covered AS (
-            SELECT s, e FROM whole_days UNION ALL SELECT s, e FROM whole_hours
-        ), gaps AS (
-            -- The covered stretches are disjoint and ordered: the gaps are between them and after the last one.
-            SELECT coalesce(lag(c.e) OVER (ORDER BY c.s), $1) AS s, c.s AS e FROM covered c
-            UNION ALL
-            SELECT coalesce(max(c.e), $1), $2 FROM covered c
-        ), seen AS (
-            SELECT r.series_id FROM whole_days w JOIN failure_rollups_day r ON r.bucket = w.s
-            WHERE r.bucket >= $1 AND r.bucket < $2
-            UNION
-            SELECT r.series_id FROM whole_hours w JOIN failure_rollups_hour r ON r.bucket = w.s
-            WHERE r.bucket >= $1 AND r.bucket < $2
-            UNION
-            SELECT r.series_id FROM gaps g JOIN failure_rollups_minute r ON r.bucket >= g.s AND r.bucket < g.e
-            WHERE g.s < g.e AND r.bucket >= $1 AND r.bucket < $2
-        )
-        """;
 
     /// <summary>The grouping mask of <c>failure_stats</c> for these <c>failure_series</c> columns.</summary>
     public static int Mask(IEnumerable<string> columns) => columns.Aggregate(0, (mask, c) => mask | Data.ServingDimensions.Bit(c));

@@ -12,8 +12,8 @@ using ReportApi.Data;
 namespace ReportApi.Data.Migrations
 {
     [DbContext(typeof(PinReportsDbContext))]
-    [Migration("20261201150000_StatsReadFilteredRecount")]
-    partial class StatsReadFilteredRecount
+    [Migration("20261201150000_FailureSeenSeries")]
+    partial class FailureSeenSeries
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
