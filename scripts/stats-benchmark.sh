@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The stats benchmark (issues #4, #12): a PostgreSQL of its own, a month of rollups and serving counts shaped like 50
-# million reports, then the API's stats queries (closed buckets from the serving tables, the open bucket live) timed
+# million reports, then the API's stats queries (closed buckets from the serving tables, the open bucket live) and every
+# Grafana panel's SQL (last hour, 24 h, 7 days, 30 days) timed
 # and explained. Arguments go to the harness (--runs, --devices-per-day, --skip-load, ...).
 # PINREPORTS_BENCH_POSTGRES: use that database instead (its rollup tables are truncated and reloaded).
 # A cluster this script starts is stopped when it ends (a server that was already running is left alone).

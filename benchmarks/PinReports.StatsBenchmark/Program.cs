@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -7,7 +9,7 @@ using ReportApi.Data;
 using ReportApi.Stats;
 
 // Loads a month of rollups shaped like 50 million reports and times the stats queries behind the dashboards.
-// Usage: scripts/stats-benchmark.sh [--runs 15] [--devices-per-day 100000] [--skip-load]
+// Usage: scripts/stats-benchmark.sh [--runs 15] [--panel-runs 7] [--devices-per-day 100000] [--skip-load]
 var options = Options.Parse(args);
 Console.WriteLine($"PinReports stats benchmark: {options}");
 await using var dataSource = new NpgsqlDataSourceBuilder(options.Connection).Build();
@@ -24,7 +26,7 @@ if (!options.SkipLoad)
 }
 
 // The read function of this build (CREATE OR REPLACE), so --skip-load measures the code checked out, not the one loaded.
-await using (var refresh = dataSource.CreateCommand(ServingSchemaSql.CreateGrainFunction + ServingSchemaSql.CreateStatsFunction))
+await using (var refresh = dataSource.CreateCommand(ServingSchemaSql.CreateGrainFunction + ServingSchemaSql.CreateSeenSeriesFunction + ServingSchemaSql.CreateStatsFunction))
 {
     await refresh.ExecuteNonQueryAsync();
 }
@@ -34,7 +36,22 @@ var endUtc = new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc));
 Console.WriteLine($"settings: {await Scalar<string>(dataSource, "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ') FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'server_version')")}");
 Console.WriteLine($"rows: {await Scalar<string>(dataSource, Loader.RowCounts)}");
 
-// The API's own SQL (StatsSql over failure_stats: closed buckets from the serving tables, the open one live).
+// Denominators for every (app, version, platform) and day, except Android 3.4.0 (unknown: its groups get no rate), so
+// the activity path runs at scale too. Idempotent: --skip-load runs keep the rows.
+await using (var activity = dataSource.CreateCommand("""
+    INSERT INTO app_activity (app, version, platform, day, active_devices, updated_at)
+    SELECT t.app, t.version, t.platform, d::date, 50000 + (abs(hashtext(t.app || t.version || t.platform || d::date)) % 50000), now()
+    FROM (SELECT DISTINCT app, version, platform FROM failure_series WHERE NOT (platform = 'ANDROID' AND version = '3.4.0')) t,
+         generate_series((SELECT min(bucket) FROM failure_rollups_day), (SELECT max(bucket) FROM failure_rollups_day), interval '1 day') d
+    ON CONFLICT (app, version, platform, day) DO NOTHING
+    """))
+{
+    await activity.ExecuteNonQueryAsync();
+}
+
+// The API's own path (StatsEndpoints.StreamFailures: validation, StatsSql over failure_stats, zero-fill and JSON
+// streamed into a counting body) against the path before (Before.cs: the zero-filled SQL, objects, serialiser), and
+// the SQL alone (rows read, nothing built). Both answers must be the same bytes.
 var queries = new (string Name, StatsInterval Interval, TimeSpan Range, string[] GroupBy)[]
 {
     ("last hour by version (1m)", StatsInterval.OneMinute, TimeSpan.FromHours(1), ["version"]),
@@ -45,30 +62,97 @@ var queries = new (string Name, StatsInterval Interval, TimeSpan Range, string[]
     ("30 days by day, app+version+platform+domain+diagnosis (1d)", StatsInterval.OneDay, TimeSpan.FromDays(30), ["app", "version", "platform", "hostname", "diagnosis"]),
 };
 Console.WriteLine();
-Console.WriteLine("| query | rows out | median ms | p95 ms | min ms |");
-Console.WriteLine("|---|---:|---:|---:|---:|");
+Console.WriteLine($"uptime: {Uptime()}");
+Console.WriteLine("| query | buckets out | JSON bytes | same bytes as before | API call median / p95 ms | SQL alone median / p95 ms | before: API call median / p95 ms |");
+Console.WriteLine("|---|---:|---:|---|---:|---:|---:|");
 var plans = new List<string>();
 foreach (var (name, interval, range, groupBy) in queries)
 {
     var from = interval.Floor(endUtc - range);
+    var query = $"?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(endUtc.ToString("O"))}&interval={interval.Name}&groupBy={string.Join(",", groupBy.Select(c => StatsDimension.All.Single(d => d.Column == c).Name))}";
+    var request = StatsRequest.Parse(new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query)), endUtc).Request
+        ?? throw new InvalidOperationException("benchmark query rejected: " + query);
     var sql = StatsSql.Failures(groupBy);
+    byte[] after = [], before = [];
     var rows = 0;
-    for (var i = 0; i < 2; i++) rows = await RunAsync(dataSource, sql, from, endUtc, interval, groupBy);
-    var times = new List<double>();
-    for (var i = 0; i < options.Runs; i++)
+    for (var i = 0; i < 2; i++)
     {
-        var started = Stopwatch.GetTimestamp();
-        await RunAsync(dataSource, sql, from, endUtc, interval, groupBy);
-        times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        after = await ApiAsync(dataSource, query);
+        before = await Before.RunAsync(dataSource, request);
+        rows = await RunAsync(dataSource, sql, from, endUtc, interval, groupBy);
     }
-    times.Sort();
+    var api = await TimeAsync(options.Runs, () => ApiAsync(dataSource, query));
+    var sqlAlone = await TimeAsync(options.Runs, () => RunAsync(dataSource, sql, from, endUtc, interval, groupBy));
+    var old = await TimeAsync(options.Runs, () => Before.RunAsync(dataSource, request));
+    using var document = JsonDocument.Parse(after);
+    var buckets = document.RootElement.GetProperty("series").EnumerateArray().Sum(s => s.GetProperty("buckets").GetArrayLength());
     Console.WriteLine(FormattableString.Invariant(
-        $"| {name} | {rows} | {times[times.Count / 2]:0.0} | {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0.0} | {times[0]:0.0} |"));
+        $"| {name} | {buckets} | {after.Length} | {(after.AsSpan().SequenceEqual(before) ? "yes" : "NO")} | {api} | {sqlAlone} | {old} |"));
     plans.Add($"### {name}\n" + await ExplainAsync(dataSource, sql, from, endUtc, interval, groupBy)
         + "inside failure_stats (the counts and devices of the grouping):\n" + await ExplainInnerAsync(dataSource, from, endUtc, interval, groupBy));
 }
+
+// Issue #12: every Grafana panel's SQL (grafana/dashboards), macros expanded as the dashboard SQL test expands them,
+// over the four ranges a responder picks, ending where the loaded data ends (its last minute open).
+Console.WriteLine();
+Console.WriteLine($"uptime: {Uptime()}");
+Console.WriteLine("| dashboard / panel | range | rows | median ms | p95 ms |");
+Console.WriteLine("|---|---|---:|---:|---:|");
+var variables = new Dictionary<string, string>
+{
+    ["app"] = "com.example.app1", ["version"] = "3.0.0", ["platform"] = "%", ["hostname"] = "%", ["api"] = "http://localhost:8080",
+};
+foreach (var (dashboard, title, panelSql) in Panels.Load("grafana/dashboards"))
+{
+    foreach (var (rangeName, range) in new[] { ("last hour", TimeSpan.FromHours(1)), ("24 h", TimeSpan.FromHours(24)), ("7 days", TimeSpan.FromDays(7)), ("30 days", TimeSpan.FromDays(30)) })
+    {
+        var expanded = ReportApi.Tests.Dashboards.GrafanaMacros.Expand(panelSql, endUtc - range, endUtc, variables);
+        var rows = await RunSqlAsync(dataSource, expanded);
+        var times = await TimeAsync(options.PanelRuns, () => RunSqlAsync(dataSource, expanded));
+        Console.WriteLine($"| {dashboard} / {title} | {rangeName} | {rows} | {times.Replace(" / ", " | ", StringComparison.Ordinal)} |");
+    }
+}
+Console.WriteLine($"uptime: {Uptime()}");
 Console.WriteLine();
 foreach (var plan in plans) Console.WriteLine(plan);
+
+static string Uptime() => File.Exists("/proc/loadavg") ? "load average " + string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+static async Task<string> TimeAsync<T>(int runs, Func<Task<T>> run)
+{
+    var times = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await run();
+        times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+    times.Sort();
+    return FormattableString.Invariant($"{times[times.Count / 2]:0.0} / {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0.0}");
+}
+
+// The HTTP handler and its result, as the endpoint runs them, into a memory body (no Kestrel, no auth).
+static async Task<byte[]> ApiAsync(NpgsqlDataSource dataSource, string query)
+{
+    var http = new DefaultHttpContext();
+    http.Request.QueryString = new QueryString(query);
+    using var body = new MemoryStream();
+    http.Response.Body = body;
+    var result = StatsEndpoints.StreamFailures(http, dataSource, TimeProvider.System).Result;
+    await result.ExecuteAsync(http);
+    await http.Response.BodyWriter.FlushAsync();
+    if (http.Response.StatusCode != 200) throw new InvalidOperationException($"{query}: {http.Response.StatusCode}");
+    return body.ToArray();
+}
+
+static async Task<int> RunSqlAsync(NpgsqlDataSource dataSource, string sql)
+{
+    await using var command = dataSource.CreateCommand(sql);
+    await using var reader = await command.ExecuteReaderAsync();
+    var rows = 0;
+    while (await reader.ReadAsync()) rows++;
+    return rows;
+}
 
 static async Task<T> Scalar<T>(NpgsqlDataSource dataSource, string sql)
 {
@@ -142,7 +226,7 @@ static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, string sql, 
     return "```\n" + string.Join("\n", key.Select(l => l.TrimEnd())) + "\n```\n";
 }
 
-internal sealed record Options(string Connection, int Days, long Reports, int DevicesPerDay, int DevicePool, int Runs, bool SkipLoad)
+internal sealed record Options(string Connection, int Days, long Reports, int DevicesPerDay, int DevicePool, int Runs, int PanelRuns, bool SkipLoad)
 {
     public static Options Parse(string[] args)
     {
@@ -155,9 +239,10 @@ internal sealed record Options(string Connection, int Days, long Reports, int De
             int.Parse(Get("--devices-per-day") ?? "100000", CultureInfo.InvariantCulture),
             int.Parse(Get("--device-pool") ?? "1000000", CultureInfo.InvariantCulture),
             int.Parse(Get("--runs") ?? "15", CultureInfo.InvariantCulture),
+            int.Parse(Get("--panel-runs") ?? "7", CultureInfo.InvariantCulture),
             args.Contains("--skip-load"));
     }
 
     public override string ToString() =>
-        $"{Reports:N0} reports over {Days} days, {DevicesPerDay:N0} failing devices a day from a pool of {DevicePool:N0}, {Runs} timed runs per query";
+        $"{Reports:N0} reports over {Days} days, {DevicesPerDay:N0} failing devices a day from a pool of {DevicePool:N0}, {Runs} timed runs per query, {PanelRuns} per panel and range";
 }

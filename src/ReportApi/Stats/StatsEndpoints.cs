@@ -19,7 +19,7 @@ internal static class StatsEndpoints
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/stats").WithTags("Stats").RequireAuthorization(Policies.Read)
-            .MapGet("/failures", GetFailuresAsync)
+            .MapGet("/failures", StreamFailures)
             .CacheOutput(StatsCachePolicy.Name)
             .WithName("GetFailureStats")
             .WithSummary("Failure reports, distinct devices and failure rates per bucket, grouped")
@@ -38,58 +38,24 @@ internal static class StatsEndpoints
         return app;
     }
 
+    /// <summary>The HTTP handler: validated here, then the answer is streamed as it is read (<see cref="FailureStatsResult"/>).</summary>
+    internal static Results<FailureStatsResult, ProblemHttpResult> StreamFailures(
+        HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] NpgsqlDataSource dataSource, TimeProvider time)
+    {
+        var (request, problems) = StatsRequest.Parse(http.Request.Query, time.GetUtcNow());
+        if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));
+        return new FailureStatsResult(request, dataSource);
+    }
+
+    /// <summary>The same answer as objects, for the responder console (same validation, SQL and zero-filling).</summary>
     internal static async Task<Results<Ok<FailureStats>, ProblemHttpResult>> GetFailuresAsync(
         HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
     {
         var (request, problems) = StatsRequest.Parse(http.Request.Query, time.GetUtcNow());
         if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));
-
-        var columns = request.GroupBy.Select(d => d.Column).ToList();
-        await using var command = dataSource.CreateCommand(StatsSql.Failures(columns));
-        command.Parameters.Add(new NpgsqlParameter { Value = request.From, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.To, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
-        foreach (var dimension in StatsDimension.All)
-        {
-            command.Parameters.Add(new NpgsqlParameter
-            {
-                Value = request.Filters.TryGetValue(dimension, out var value) ? value : DBNull.Value,
-                NpgsqlDbType = NpgsqlDbType.Text,
-            });
-        }
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Grain, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = StatsSql.Mask(columns), NpgsqlDbType = NpgsqlDbType.Integer });
-
-        var series = new List<FailureSeries>();
-        List<FailureBucket>? buckets = null;
-        string?[]? currentKey = null;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                var key = new string?[columns.Count];
-                for (var i = 0; i < key.Length; i++) key[i] = reader.GetString(1 + i) is { Length: > 0 } v ? v : null;
-                if (currentKey is null || !key.SequenceEqual(currentKey))
-                {
-                    currentKey = key;
-                    buckets = [];
-                    series.Add(new FailureSeries(
-                        request.GroupBy.Select((d, i) => (d.Name, key[i])).ToDictionary(p => p.Name, p => p.Item2), buckets));
-                }
-                var o = 1 + columns.Count;
-                var devices = reader.GetInt64(o + 4);
-                long? active = reader.IsDBNull(o + 7) ? null : reader.GetInt64(o + 7);
-                // Never divide by zero and never invent a rate: zero or unknown active devices means the rate is unknown.
-                var rateKnown = active > 0;
-                buckets!.Add(new FailureBucket(
-                    reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(o), reader.GetInt64(o + 1), reader.GetInt64(o + 2),
-                    reader.GetInt64(o + 3), devices, reader.GetInt64(o + 5), reader.GetInt64(o + 6),
-                    rateKnown ? active : null, rateKnown ? Math.Round((double)devices / active!.Value, 6) : null, rateKnown));
-            }
-        }
-        return TypedResults.Ok(new FailureStats(
-            request.From, request.To, request.Interval.Name, [.. request.GroupBy.Select(d => d.Name)],
-            request.Filters.ToDictionary(f => f.Key.Name, f => f.Value), series));
+        var sink = new FailureStatsObjectSink();
+        await FailureStatsReader.ReadAsync(dataSource, request, sink, ct);
+        return TypedResults.Ok(sink.Result);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> PostActivityAsync(

@@ -8,48 +8,56 @@ namespace ReportApi.Stats;
 /// Parameters: $1 from, $2 to (whole buckets), $3 step (interval), $4..$9 filters on app, version, platform,
 /// hostname, noted hostname, diagnosis (NULL = any), $10 the serving grain, $11 the grouping mask. Counts and exact
 /// distinct devices come from <c>failure_stats(...)</c> (see <c>ServingSchemaSql</c>): closed buckets from the
-/// serving tables the rollup closer keeps, the open bucket counted live. Every bucket of every group is returned,
-/// zero-filled. A group's denominator for a day is the sum of the active devices of the (app, version, platform)
-/// tuples that failed in the group during the window, and is known only if every one of them has an activity row for
-/// that day; the tuples come from the same function grouped by app, version and platform as well (without devices).
+/// serving tables the rollup closer keeps, the open bucket counted live.
+/// <para>
+/// The answer is sparse (issue #12: the zero-filled cross product of buckets and groups, 7,200 rows for a month by five
+/// dimensions, cost more than the counts): rows of kind 0 are the non-empty buckets of each group, rows of kind 1 the
+/// known, non-zero denominators of each group and UTC day. <see cref="FailureStatsReader"/> zero-fills while it streams.
+/// Ordered by group, then time (a day's denominator before its buckets).
+/// </para>
+/// <para>
+/// A group's denominator for a day is the sum of the active devices of the (app, version, platform) tuples that failed
+/// in the group during the window, known only if every one of them has an activity row for that day. Which tuples
+/// failed needs no device count, only which series have a rollup row in the window: <c>failure_seen_series</c>
+/// (<see cref="Data.ServingSchemaSql.CreateSeenSeriesFunction"/>).
+/// </para>
 /// </remarks>
 internal static class StatsSql
 {
     public static string Failures(IReadOnlyList<string> columns)
     {
-        var g = string.Concat(columns.Select(c => $", f.{c}"));
         var fromTuples = string.Concat(columns.Select(c => $", t.{c}"));
-        var groups = columns.Count == 0 ? "SELECT 1 AS one" : $"SELECT DISTINCT {string.Join(", ", columns)} FROM f";
-        string On(string alias) => string.Concat(columns.Select(c => $" AND {alias}.{c} = g.{c}"));
-        var order = string.Concat(columns.Select(c => $"g.{c}, "));
-        var outColumns = string.Concat(columns.Select(c => $", g.{c}"));
+        var seriesColumns = string.Concat(columns.Select(c => $", s.{c}"));
+        var keyOut = string.Concat(columns.Select(c => $", c.{c}"));
+        var actOut = string.Concat(columns.Select(c => $", a.{c}"));
+        var order = string.Concat(columns.Select((_, i) => $"{3 + i}, "));
         return $"""
-            WITH f AS MATERIALIZED (
+            WITH f AS (
                 SELECT * FROM failure_stats($10::text, $1, $2, $11::integer, $4, $5, $6, $7, $8, $9)
-            ), g AS (
-                {groups}
             ), tuples AS (
-                SELECT DISTINCT f.app AS t_app, f.version AS t_version, f.platform AS t_platform{g}
-                FROM failure_stats($10::text, $1, $2, $11::integer | 7, $4, $5, $6, $7, $8, $9, false) f
-            ), buckets AS (
-                SELECT generate_series($1, $2 - $3, $3) AS b
+                SELECT DISTINCT s.app AS t_app, s.version AS t_version, s.platform AS t_platform{seriesColumns}
+                FROM failure_series s
+                WHERE s.id IN (SELECT failure_seen_series($1, $2))
+                  AND ($4::text IS NULL OR s.app = $4) AND ($5::text IS NULL OR s.version = $5) AND ($6::text IS NULL OR s.platform = $6)
+                  AND ($7::text IS NULL OR s.hostname = $7) AND ($8::text IS NULL OR s.noted_hostname = $8) AND ($9::text IS NULL OR s.diagnosis = $9)
             ), activity AS (
-                SELECT k.day{fromTuples}, sum(a.active_devices) AS active_devices, bool_and(a.active_devices IS NOT NULL) AS known
-                FROM (SELECT DISTINCT (b AT TIME ZONE 'UTC')::date AS day FROM buckets) k
+                SELECT k.day{fromTuples}, sum(a.active_devices)::bigint AS active_devices
+                FROM generate_series(date_trunc('day', $1, 'UTC'), $2 - $3, interval '1 day') AS k (day)
                 CROSS JOIN tuples t
                 LEFT JOIN app_activity a
-                  ON a.app = t.t_app AND a.version = t.t_version AND a.platform = t.t_platform AND a.day = k.day
+                  ON a.app = t.t_app AND a.version = t.t_version AND a.platform = t.t_platform AND a.day = (k.day AT TIME ZONE 'UTC')::date
                 GROUP BY k.day{fromTuples}
+                -- Unknown (a tuple without a row) or zero: no rate, so no row.
+                HAVING bool_and(a.active_devices IS NOT NULL) AND sum(a.active_devices) > 0
             )
-            SELECT bk.b{outColumns},
-                   coalesce(c.reports, 0)::bigint, coalesce(c.duplicates, 0)::bigint,
-                   coalesce(c.reports_enforced, 0)::bigint, coalesce(c.reports_report_only, 0)::bigint,
-                   coalesce(c.devices, 0)::bigint, coalesce(c.devices_enforced, 0)::bigint, coalesce(c.devices_report_only, 0)::bigint,
-                   CASE WHEN act.known THEN act.active_devices END::bigint
-            FROM buckets bk CROSS JOIN g
-            LEFT JOIN f c ON c.bucket = bk.b{On("c")}
-            LEFT JOIN activity act ON act.day = (bk.b AT TIME ZONE 'UTC')::date{On("act")}
-            ORDER BY {order}bk.b
+            SELECT 0 AS kind, c.bucket{keyOut},
+                   c.reports, c.duplicates, c.reports_enforced, c.reports_report_only, c.devices, c.devices_enforced, c.devices_report_only,
+                   NULL::bigint
+            FROM f c
+            UNION ALL
+            SELECT 1, a.day{actOut}, 0, 0, 0, 0, 0, 0, 0, a.active_devices
+            FROM activity a
+            ORDER BY {order}2, 1 DESC
             """;
     }
 

@@ -81,6 +81,25 @@ public sealed class RollupCountsTests(PostgresFixture postgres)
             }
         }
 
+        // Denominators for most (app, version, platform) tuples on both days, some zero, some missing: the rates of
+        // every checked bucket are compared with the tuples that failed in its group (StatsTruth).
+        var activity = new List<object>();
+        foreach (var bundle in apps)
+        {
+            foreach (var version in versions)
+            {
+                foreach (var platform in new[] { "IOS", "ANDROID" })
+                {
+                    foreach (var day in new[] { Start, Start.AddDays(1) })
+                    {
+                        if (random.Next(6) == 0) continue;
+                        activity.Add(new { app = bundle, version, platform, day = day.ToString("yyyy-MM-dd"), activeDevices = random.Next(8) == 0 ? 0 : random.Next(1, 500) });
+                    }
+                }
+            }
+        }
+        await KnownTraffic.PostActivityAsync(app, [.. activity]);
+
         var at = Start;
         for (var step = 0; step < 60; step++)
         {

@@ -73,6 +73,69 @@ internal static class StatsTruth
             truth: {string.Join("; ", truth.Select(p => $"{p.Key} {p.Value}"))}
             api:   {string.Join("; ", api.Select(p => $"{p.Key} {p.Value}"))}
             """);
+        await AssertDenominatorsAsync(app, json, query, from, to, step, groupBy, filters);
+    }
+
+    /// <summary>
+    /// Every bucket's <c>activeDevices</c> against its definition: the sum of the day's activity over the (app, version,
+    /// platform) tuples with a minute rollup row in the group during the window, known only when each has a row and
+    /// the sum is above zero (issue #12: the API reads the tuples from the coarsest rollups that hold them).
+    /// </summary>
+    private static async Task AssertDenominatorsAsync(
+        TestApp app, JsonElement json, string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, List<string> groupBy, Dictionary<string, string> filters)
+    {
+        var api = new SortedDictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var series in json.GetProperty("series").EnumerateArray())
+        {
+            var key = string.Join("|", groupBy.Select(g => series.GetProperty("key").GetProperty(g).GetString() ?? ""));
+            foreach (var b in series.GetProperty("buckets").EnumerateArray())
+            {
+                long? active = b.GetProperty("activeDevices").ValueKind == JsonValueKind.Null ? null : b.GetProperty("activeDevices").GetInt64();
+                Assert.Equal(active is not null, b.GetProperty("rateKnown").GetBoolean());
+                api[$"{b.GetProperty("start").GetDateTimeOffset().UtcDateTime:O} {key}"] = active;
+            }
+        }
+        if (api.Count == 0) return;
+        var keys = groupBy.Select(g => "s." + Dimensions.Single(d => d.Api == g).Series).ToList();
+        var keySql = keys.Count == 0 ? "''" : string.Join(" || '|' || ", keys);
+        var where = string.Concat(filters.Select((f, i) => $" AND s.{Dimensions.Single(d => d.Api == f.Key).Series} = ${4 + i}"));
+        var sql = $"""
+            WITH t AS (
+                SELECT DISTINCT {keySql} AS k, s.app, s.version, s.platform
+                FROM failure_rollups_minute r JOIN failure_series s ON s.id = r.series_id
+                WHERE r.bucket >= $1 AND r.bucket < $2{where}
+            )
+            SELECT (d.d AT TIME ZONE 'UTC')::date, t.k,
+                   CASE WHEN bool_and(a.active_devices IS NOT NULL) AND sum(a.active_devices) > 0 THEN sum(a.active_devices)::bigint END
+            FROM generate_series(date_trunc('day', $1, 'UTC'), $2 - $3, interval '1 day') AS d (d)
+            CROSS JOIN t
+            LEFT JOIN app_activity a ON a.app = t.app AND a.version = t.version AND a.platform = t.platform AND a.day = (d.d AT TIME ZONE 'UTC')::date
+            GROUP BY 1, 2
+            """;
+        var truth = new Dictionary<(DateOnly, string), long?>();
+        await using (var command = app.Db.CreateCommand(sql))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = step, NpgsqlDbType = NpgsqlDbType.Interval });
+            foreach (var f in filters.Values) command.Parameters.Add(new NpgsqlParameter { Value = f, NpgsqlDbType = NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                truth[(reader.GetFieldValue<DateOnly>(0), reader.GetString(1))] = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            }
+        }
+        var expected = new SortedDictionary<string, long?>(StringComparer.Ordinal);
+        foreach (var cell in api.Keys)
+        {
+            var start = DateTime.Parse(cell[..cell.IndexOf(' ')], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+            expected[cell] = truth.TryGetValue((DateOnly.FromDateTime(start), cell[(cell.IndexOf(' ') + 1)..]), out var t) ? t : null;
+        }
+        Assert.True(expected.SequenceEqual(api), $"""
+            {query} (from {from:O} to {to:O}): denominators differ from the minute rollups' tuples:
+            truth: {string.Join("; ", expected.Where(p => p.Value != api[p.Key]).Take(20).Select(p => $"{p.Key} {p.Value}"))}
+            api:   {string.Join("; ", api.Where(p => p.Value != expected[p.Key]).Take(20).Select(p => $"{p.Key} {p.Value}"))}
+            """);
     }
 
     private static async Task<SortedDictionary<string, Cell>> ReportsTruthAsync(
