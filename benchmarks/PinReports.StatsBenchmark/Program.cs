@@ -8,6 +8,15 @@ using ReportApi.Stats;
 
 // Loads a month of rollups shaped like 50 million reports and times the stats queries behind the dashboards.
 // Usage: scripts/stats-benchmark.sh [--runs 15] [--devices-per-day 100000] [--skip-load]
+// Modes reports-load and reports-measure: the raw reports table and the responder paths (scripts/reports-benchmark.sh).
+if (args.FirstOrDefault() is "reports-load" or "reports-measure")
+{
+    var reportOptions = PinReports.StatsBenchmark.Reports.ReportsOptions.Parse(args);
+    await using var reportsSource = new NpgsqlDataSourceBuilder(reportOptions.Connection).Build();
+    if (args[0] == "reports-load") await PinReports.StatsBenchmark.Reports.ReportsLoader.LoadAsync(reportsSource, reportOptions);
+    else await PinReports.StatsBenchmark.Reports.ReportsMeasure.RunAsync(reportsSource, reportOptions);
+    return;
+}
 var options = Options.Parse(args);
 Console.WriteLine($"PinReports stats benchmark: {options}");
 await using var dataSource = new NpgsqlDataSourceBuilder(options.Connection).Build();
