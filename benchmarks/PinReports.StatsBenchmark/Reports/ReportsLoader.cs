@@ -49,7 +49,7 @@ internal static class ReportsLoader
             while (queue.TryDequeue(out var day))
             {
                 var (first, last) = RowRange(day, start, end, o.Reports);
-                await CopyDayAsync(dataSource, corpus, first, last, o.Reports, start, end);
+                await CopyAsync(dataSource, "reports", corpus, first, last, o.Reports, start, end);
                 var total = Interlocked.Add(ref loaded, last - first);
                 Console.WriteLine(FormattableString.Invariant(
                     $"  {day:yyyy-MM-dd}: {last - first:N0} rows; {total:N0} of {o.Reports:N0} in {clock.Elapsed.TotalSeconds:0} s ({total / clock.Elapsed.TotalSeconds:N0} rows/s)"));
@@ -82,11 +82,12 @@ internal static class ReportsLoader
         return (Index(from), Index(from.AddDays(1)));
     }
 
-    private static async Task CopyDayAsync(NpgsqlDataSource dataSource, ReportCorpus corpus, long first, long last, long total, DateTimeOffset start, DateTimeOffset end)
+    /// <summary>Rows [first, last) of the month into <paramref name="table"/> with one binary COPY.</summary>
+    internal static async Task CopyAsync(NpgsqlDataSource dataSource, string table, ReportCorpus corpus, long first, long last, long total, DateTimeOffset start, DateTimeOffset end)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var importer = await connection.BeginBinaryImportAsync(
-            $"COPY reports ({string.Join(", ", IngestSql.ReportColumns)}) FROM STDIN (FORMAT BINARY)");
+            $"COPY {table} ({string.Join(", ", IngestSql.ReportColumns)}) FROM STDIN (FORMAT BINARY)");
         var dedup = new byte[32];
         for (var i = first; i < last; i++)
         {

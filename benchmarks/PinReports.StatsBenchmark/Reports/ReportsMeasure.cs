@@ -56,6 +56,9 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
             ("first page by diagnosis (client-config-error: 2%)", byVersion with { Version = null, Diagnosis = "client-config-error" }),
             ("first page by app + version + diagnosis (bank 7.8.0 interception: 0.8%)",
                 new ReportListQuery("com.example.bank", "7.8.0", null, null, "interception-suspected", null, null, null, null, null)),
+            // The worst case of a filter the indexes cannot seek: nothing matches, so every row of the 24 h is read.
+            ("first page by version with no report in the range (4.99.0: worst case)", byVersion with { Version = "4.99.0" }),
+            ("first page by hostname with no report in the range (worst case)", byVersion with { Version = null, Hostname = "edge99.cdn.example.com" }),
         };
         string? firstId = null;
         string? versionCursor = null;
@@ -140,36 +143,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         long peak = 0, first = 0, last = 0;
         for (var run = 0; run <= o.CsvRuns; run++)
         {
-            var before = Rss();
-            using var sampling = new CancellationTokenSource();
-            var runPeak = before;
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    runPeak = Math.Max(runPeak, Rss());
-                    try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
-                }
-            });
-            var started = Stopwatch.GetTimestamp();
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            response.EnsureSuccessStatusCode();
-            await using var stream = await response.Content.ReadAsStreamAsync();
-            var buffer = new byte[64 * 1024];
-            long lines = 0, bytes = 0;
-            int read;
-            while ((read = await stream.ReadAsync(buffer)) > 0)
-            {
-                bytes += read;
-                lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            }
-            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            await sampling.CancelAsync();
-            await sampler;
-            var after = Rss();
-            var rows = lines - 1;
+            var (rows, bytes, seconds, before, runPeak, after) = await CsvRunAsync(url, run);
             if (rows != o.CsvRows) Console.WriteLine($"  warning: CSV had {rows:N0} rows, expected {o.CsvRows:N0}");
             Console.WriteLine(FormattableString.Invariant(
                 $"  CSV run {run}{(run == 0 ? " (warm-up)" : "")}: {rows:N0} rows, {bytes / 1048576.0:N0} MiB in {seconds:0.0} s = {rows / seconds:N0} rows/s; service RSS {before / 1048576.0:N0} MiB before, peak {runPeak / 1048576.0:N0}, after {after / 1048576.0:N0}"));
@@ -190,6 +164,64 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         var (filter, _) = ReportFilter.Validate(query, DateTimeOffset.UtcNow);
         await using var command = QuerySql.List(dataSource, filter!, limit: null);
         await ExplainAsync("CSV export (the list query without a limit)", command);
+    }
+
+    /// <summary>
+    /// One export, retried (up to 3 attempts) when the response breaks off: on the shared machine a paused PostgreSQL
+    /// (SIGSTOP while someone measures) outlasts the service's 30 s command timeout mid-stream.
+    /// </summary>
+    private async Task<(long Rows, long Bytes, double Seconds, long Before, long Peak, long After)> CsvRunAsync(string url, int run)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CsvOnceAsync(url);
+            }
+            catch (HttpIOException e) when (attempt < 3)
+            {
+                Console.WriteLine($"  CSV run {run} broke off ({e.Message}); the service's log says why; retrying");
+            }
+        }
+    }
+
+    private async Task<(long Rows, long Bytes, double Seconds, long Before, long Peak, long After)> CsvOnceAsync(string url)
+    {
+        var before = Rss();
+        using var sampling = new CancellationTokenSource();
+        var peak = before;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, Rss());
+                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[64 * 1024];
+            long lines = 0, bytes = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer)) > 0)
+            {
+                bytes += read;
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            }
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            return (lines - 1, bytes, seconds, before, peak, Rss());
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            await sampler;
+        }
     }
 
     private async Task PinsAsync()
@@ -276,44 +308,59 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
                 evaluation.Decisions.GroupBy(d => d.Transition).Select(g => $"{g.Key} {g.Count()}"))})");
         }
 
+        await RemoveSyntheticSeriesAsync();
         await EvaluateAsync("alert evaluation, the loaded series");
-        await ExplainAlertSqlAsync("loaded series", minute, detector);
 
-        var existing = await ScalarAsync<long>($"SELECT count(*) FROM failure_series");
-        Console.WriteLine($"  adding synthetic series (5,000 app versions on 5 hosts: ~10,000 alerting series with the loaded ones; {existing} stored series before)");
+        // More series: synthetic app versions on 5 hosts (each version adds a version and a version-host series). Each has
+        // one failing device per 5 minutes in the window and in every baseline window (7 days × 3 windows), the least a
+        // series needs to be a candidate: the evaluator's work grows with the series, not with a heavier shape.
+        await AddSyntheticSeriesAsync(minute, 1, 45);
+        await EvaluateAsync("alert evaluation, ~240 series (the loaded 149 and 45 synthetic versions)");
+        await AddSyntheticSeriesAsync(minute, 46, 5000);
+        await EvaluateAsync("alert evaluation, ~10,000 series");
+        await ExplainAlertSqlAsync("~10,000 series", minute, detector);
+        await RemoveSyntheticSeriesAsync();
+        await ExecAsync("TRUNCATE alert_evaluations, alerts CASCADE");
+    }
+
+    /// <summary>Leaves the loaded series only (a run that stopped half-way may have left synthetic ones).</summary>
+    private async Task RemoveSyntheticSeriesAsync()
+    {
+        const string ids = "SELECT id FROM failure_series WHERE app = 'com.example.synthetic'";
+        await ExecAsync($"DELETE FROM failure_devices_minute WHERE series_id IN ({ids})");
+        await ExecAsync($"DELETE FROM failure_networks_minute WHERE series_id IN ({ids})");
+        await ExecAsync($"DELETE FROM failure_series WHERE app = 'com.example.synthetic'");
+    }
+
+    private async Task AddSyntheticSeriesAsync(DateTimeOffset minute, int firstVersion, int lastVersion)
+    {
         var t = $"timestamptz '{minute:yyyy-MM-dd HH:mm:ss}+00'";
         await ExecAsync($"""
             INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
             SELECT 'com.example.synthetic', '9.' || v || '.0', 'IOS', 'synthetic' || (v % 5) || '.example.com', 'synthetic' || (v % 5) || '.example.com',
                    'server-rotation', 1, {t} - interval '20 days'
-            FROM generate_series(1, 5000) v
+            FROM generate_series({firstVersion}, {lastVersion}) v
             ON CONFLICT DO NOTHING
             """);
-        // Two devices and one network per series-minute in the window and in every baseline window (7 days × 3 windows).
-        const string minutes = """
-            (SELECT generate_series(m - interval '5 minutes', m - interval '1 minute', interval '1 minute') AS b FROM (SELECT {t} AS m) x
+        // The window's minutes and each baseline day's 15 minutes (3 windows); a series' device falls on every fifth minute.
+        var minutes = $"""
+            (SELECT generate_series({t} - interval '5 minutes', {t} - interval '1 minute', interval '1 minute') AS b
              UNION ALL
-             SELECT generate_series(m - make_interval(days => d) - interval '10 minutes', m - make_interval(days => d) + interval '4 minutes', interval '1 minute')
-             FROM (SELECT {t} AS m) x, generate_series(1, 7) d) w
+             SELECT generate_series({t} - make_interval(days => d) - interval '10 minutes', {t} - make_interval(days => d) + interval '4 minutes', interval '1 minute')
+             FROM generate_series(1, 7) d) w
             """;
+        var synthetic = $"s.app = 'com.example.synthetic' AND split_part(s.version, '.', 2)::int BETWEEN {firstVersion} AND {lastVersion} AND (extract(epoch FROM w.b)::bigint / 60 + s.id) % 5 = 0";
         await ExecAsync($"""
             INSERT INTO failure_devices_minute (bucket, series_id, device_id)
-            SELECT w.b, s.id, s.id * 1000 + k FROM failure_series s, {minutes.Replace("{t}", t, StringComparison.Ordinal)}, generate_series(1, 2) k
-            WHERE s.app = 'com.example.synthetic'
+            SELECT w.b, s.id, s.id * 100000 + extract(epoch FROM w.b)::bigint / 60 % 100000 FROM failure_series s, {minutes} WHERE {synthetic}
             ON CONFLICT DO NOTHING
             """);
         await ExecAsync($"""
             INSERT INTO failure_networks_minute (bucket, series_id, network_id)
-            SELECT w.b, s.id, s.id FROM failure_series s, {minutes.Replace("{t}", t, StringComparison.Ordinal)}
-            WHERE s.app = 'com.example.synthetic'
+            SELECT w.b, s.id, s.id FROM failure_series s, {minutes} WHERE {synthetic}
             ON CONFLICT DO NOTHING
             """);
-        await ExecAsync("ANALYZE failure_series");
-        await ExecAsync("ANALYZE failure_devices_minute");
-        await ExecAsync("ANALYZE failure_networks_minute");
-        await EvaluateAsync("alert evaluation, ~10,000 series");
-        await ExplainAlertSqlAsync("~10,000 series", minute, detector);
-        await ExecAsync("TRUNCATE alert_evaluations, alerts CASCADE");
+        foreach (var table in new[] { "failure_series", "failure_devices_minute", "failure_networks_minute" }) await ExecAsync($"ANALYZE {table}");
     }
 
     private async Task ExplainAlertSqlAsync(string label, DateTimeOffset minute, DetectorOptions detector)
