@@ -28,7 +28,6 @@ internal static class ReportsIndexCost
             foreach (var table in round % 2 == 0 ? new[] { "bench_without", "bench_with" } : ["bench_with", "bench_without"])
             {
                 await ReportsLoader.ExecAsync(connection, $"TRUNCATE {table}");
-                await ReportsLoader.ExecAsync(connection, "CHECKPOINT");
                 var started = Stopwatch.GetTimestamp();
                 await ReportsLoader.CopyAsync(dataSource, table, corpus, 0, rows, rows, start, end);
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
