@@ -11,7 +11,7 @@
 #
 # --keep keeps the loaded cluster (stopped) in .pgdata-reports-bench/ for a later --skip-load run; without it the data
 # directory is deleted at the end, also on failure. The cluster and the service it starts are always stopped.
-# Everything it starts runs at nice 19 (PINREPORTS_BENCH_NICE=0 on a quiet machine). Disk: ~15 GB while it runs.
+# Everything it starts runs at nice 19 (PINREPORTS_BENCH_NICE=0 on a quiet machine). Disk: ~21 GB while it runs (14 GB of database, the rest WAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
