@@ -97,7 +97,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         var (count, next, id) = (0, (string?)null, (string?)null);
         await TimeAsync(name, async () =>
         {
-            using var response = await http.GetAsync(url);
+            using var response = await GetAsync(url);
             var body = await response.Content.ReadAsByteArrayAsync();
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {Encoding.UTF8.GetString(body)}");
             using var json = JsonDocument.Parse(body);
@@ -112,6 +112,22 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         await using var command = QuerySql.List(dataSource, filter, filter.Limit + 1);
         await ExplainAsync(name, command);
         return (count, next, id);
+    }
+
+    /// <summary>
+    /// A GET, repeated (at most 3 times) after a 503: on the shared machine PostgreSQL is sometimes SIGSTOPped for longer
+    /// than the service's command timeout, and the service answers 503 as it should. The repeat is timed with the rest.
+    /// </summary>
+    private async Task<HttpResponseMessage> GetAsync(string url)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await http.GetAsync(url);
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 3) return response;
+            Console.WriteLine($"  {url}: 503 (database paused?), retrying");
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
     }
 
     private async Task DetailsAsync(Guid id)
