@@ -368,7 +368,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         var synthetic = $"s.app = 'com.example.synthetic' AND split_part(s.version, '.', 2)::int BETWEEN {firstVersion} AND {lastVersion} AND (extract(epoch FROM w.b)::bigint / 60 + s.id) % 5 = 0";
         await ExecAsync($"""
             INSERT INTO failure_devices_minute (bucket, series_id, device_id)
-            SELECT w.b, s.id, s.id * 100000 + extract(epoch FROM w.b)::bigint / 60 % 100000 FROM failure_series s, {minutes} WHERE {synthetic}
+            SELECT w.b, s.id, s.id::bigint * 100000 + extract(epoch FROM w.b)::bigint / 60 % 100000 FROM failure_series s, {minutes} WHERE {synthetic}
             ON CONFLICT DO NOTHING
             """);
         await ExecAsync($"""
