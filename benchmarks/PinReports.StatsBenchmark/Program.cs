@@ -10,6 +10,27 @@ using ReportApi.Stats;
 
 // Loads a month of rollups shaped like 50 million reports and times the stats queries behind the dashboards.
 // Usage: scripts/stats-benchmark.sh [--runs 15] [--panel-runs 7] [--devices-per-day 100000] [--skip-load]
+// Modes reports-load and reports-measure: the raw reports table and the responder paths (scripts/reports-benchmark.sh).
+// reports-index-cost --index "CREATE INDEX ON {table} (...)": what a candidate index costs per ingested row.
+if (args.FirstOrDefault() is "reports-load" or "reports-measure" or "reports-index-cost")
+{
+    var reportOptions = PinReports.StatsBenchmark.Reports.ReportsOptions.Parse(args);
+    await using var reportsSource = new NpgsqlDataSourceBuilder(reportOptions.Connection).Build();
+    switch (args[0])
+    {
+        case "reports-load":
+            await PinReports.StatsBenchmark.Reports.ReportsLoader.LoadAsync(reportsSource, reportOptions);
+            break;
+        case "reports-measure":
+            await PinReports.StatsBenchmark.Reports.ReportsMeasure.RunAsync(reportsSource, reportOptions);
+            break;
+        default:
+            var index = args.SkipWhile(a => a != "--index").Skip(1).FirstOrDefault() ?? throw new ArgumentException("--index \"CREATE INDEX ON {table} (...)\" is required");
+            await PinReports.StatsBenchmark.Reports.ReportsIndexCost.RunAsync(reportsSource, reportOptions, index);
+            break;
+    }
+    return;
+}
 var options = Options.Parse(args);
 Console.WriteLine($"PinReports stats benchmark: {options}");
 await using var dataSource = new NpgsqlDataSourceBuilder(options.Connection).Build();

@@ -41,22 +41,28 @@ public sealed class PinInventoryStore(NpgsqlDataSource dataSource, DiagnosisServ
         return await command.ExecuteScalarAsync(ct) is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
     }
 
-    /// <summary>Devices per row seen since <paramref name="since"/>, and the distinct total over all the given rows.</summary>
-    public async Task<(Dictionary<long, long> PerRow, long Distinct)> RecentDevicesAsync(long[] ids, DateTimeOffset since, CancellationToken ct)
+    /// <summary>Devices per row seen since <paramref name="since"/>.</summary>
+    public async Task<Dictionary<long, long>> RecentDevicesPerRowAsync(long[] ids, DateTimeOffset since, CancellationToken ct)
     {
         var perRow = new Dictionary<long, long>();
-        if (ids.Length == 0) return (perRow, 0);
-        await using (var command = dataSource.CreateCommand(PinsSql.RecentDevices))
-        {
-            AddIdsAndSince(command, ids, since);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) perRow[reader.GetInt64(0)] = reader.GetInt64(1);
-        }
-        await using (var command = dataSource.CreateCommand(PinsSql.RecentDistinctDevices))
-        {
-            AddIdsAndSince(command, ids, since);
-            return (perRow, Convert.ToInt64(await command.ExecuteScalarAsync(ct)));
-        }
+        if (ids.Length == 0) return perRow;
+        await using var command = dataSource.CreateCommand(PinsSql.RecentDevices);
+        AddIdsAndSince(command, ids, since);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) perRow[reader.GetInt64(0)] = reader.GetInt64(1);
+        return perRow;
+    }
+
+    /// <summary>
+    /// Distinct devices seen since <paramref name="since"/> over all the given rows. A query of its own: each is a pass
+    /// over the rows' device sets (hundreds of thousands for a busy host), so a caller pays only for the one it uses.
+    /// </summary>
+    public async Task<long> RecentDistinctDevicesAsync(long[] ids, DateTimeOffset since, CancellationToken ct)
+    {
+        if (ids.Length == 0) return 0;
+        await using var command = dataSource.CreateCommand(PinsSql.RecentDistinctDevices);
+        AddIdsAndSince(command, ids, since);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
     }
 
     /// <summary>

@@ -166,8 +166,10 @@ internal static partial class PinsEndpoints
         var chain = PreflightEvaluator.Analyze(parsed, hostname, diagnosis.Anchors, at, o.ExpiringWithinDays, seen);
         var matches = rows.ToDictionary(r => r.Id, r => PreflightEvaluator.Match(r.Sha256Pins, chain));
         var failing = rows.Where(r => matches[r.Id].Count == 0).Select(r => r.Id).ToArray();
-        var (devices, _) = await store.RecentDevicesAsync([.. rows.Select(r => r.Id)], since, ct);
-        var (_, affected) = await store.RecentDevicesAsync(failing, since, ct);
+        // Per-row counts of every configuration, the distinct total only over the failing ones: at 10 M reports each query
+        // reads a busy host's whole device set, and computing both for both sets doubled the pre-flight (1.3 s).
+        var devices = await store.RecentDevicesPerRowAsync([.. rows.Select(r => r.Id)], since, ct);
+        var affected = await store.RecentDistinctDevicesAsync(failing, since, ct);
         var today = DateOnly.FromDateTime(at.UtcDateTime);
 
         var versions = rows.Select(r =>
