@@ -48,7 +48,7 @@ public sealed class ReadReplicaTests
         Assert.Equal(5, await StatsTotalAsync(app));
 
         // Replay paused: the primary keeps acknowledging, the read route does not see it.
-        await ExecuteAsync(onStandby, "SELECT pg_wal_replay_pause()");
+        await PauseReplayAsync(onStandby);
         Assert.Equal(HttpStatusCode.NoContent,
             (await app.Client.PostReportAsync(ReportJson.Ios("api.bank.example", pki.Chain, [Pin], vendorId: "replica-paused", appVersion: "3.1.0"), Ct)).StatusCode);
         await using (var onPrimary = NpgsqlDataSource.Create(primaryDb))
@@ -123,6 +123,32 @@ public sealed class ReadReplicaTests
     {
         await using var command = db.CreateCommand(sql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Pauses replay at a point where the standby's startup process holds no relation lock. A lock the primary took
+    /// (the closer or partition maintenance creating a partition) is replayed on the standby and held until its commit
+    /// is replayed; paused in between, every standby read of that table waits for as long as the pause lasts (a CI run
+    /// hung a stats request for 60 s that way). A real standby only lags; this test pauses for good.
+    /// </summary>
+    private static async Task PauseReplayAsync(NpgsqlDataSource standby)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await ExecuteAsync(standby, "SELECT pg_wal_replay_pause()");
+            for (var i = 0; i < 50 && await CountAsync(standby, "SELECT count(*) FROM (SELECT pg_get_wal_replay_pause_state() AS s) p WHERE s <> 'paused'") > 0; i++)
+            {
+                await Task.Delay(20, Ct);
+            }
+            var held = await CountAsync(standby, """
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE a.backend_type = 'startup' AND l.locktype = 'relation'
+                """);
+            if (held == 0) return;
+            await ExecuteAsync(standby, "SELECT pg_wal_replay_resume()");
+            await Task.Delay(100, Ct);
+        }
+        Assert.Fail("replay never paused without a replayed relation lock held");
     }
 
     private static async Task ExecuteAsync(NpgsqlDataSource db, string sql)
