@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using ReportApi.Tests.Infrastructure;
 using ReportApi.Tests.Query;
 
@@ -18,5 +20,19 @@ public sealed class StandbyReportQueryTests(PostgresFixture postgres, StandbyPai
             ["ConnectionStrings:PostgresReadOnly"] = standby,
         };
         return TestApp.Start(primary, all);
+    }
+
+    /// <summary>The inherited tests prove something only if their reads really took the standby route.</summary>
+    [Fact]
+    public async Task The_read_route_of_these_tests_is_the_standby_and_writes_go_to_the_primary()
+    {
+        await using var app = await StartAppAsync();
+        var ct = TestContext.Current.CancellationToken;
+
+        await using var onRead = app.Services.GetRequiredKeyedService<NpgsqlDataSource>(ReportApi.Data.ReadRoute.Key).CreateCommand("SELECT pg_is_in_recovery()");
+        await using var onPrimary = app.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT pg_is_in_recovery()");
+
+        Assert.True((bool)(await onRead.ExecuteScalarAsync(ct))!);
+        Assert.False((bool)(await onPrimary.ExecuteScalarAsync(ct))!);
     }
 }
