@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using ReportApi.Domain.Caching;
 
 namespace ReportApi.Domain.Reports;
 
@@ -19,9 +19,7 @@ internal static class PemStrings
     /// <summary>Tokens longer than this (a malformed or padded "certificate") are decoded as before and not kept.</summary>
     private const int MaxTokenBytes = 16 * 1024;
 
-    private static readonly Lock Gate = new();
-    private static Generation current = new();
-    private static Generation previous = new();
+    private static readonly BoundedCache<int, Entry> Texts = new(GenerationSize);
 
     public static string Get(JsonElement token)
     {
@@ -29,31 +27,11 @@ internal static class PemStrings
         if (raw.Length > MaxTokenBytes) return token.GetString()!;
 
         var hash = Hash(raw);
-        var now = current;
-        if (now.Find(hash, raw) is { } text) return text;
-        if (previous.Find(hash, raw) is { } older)
-        {
-            Add(now, hash, new Entry(raw.ToArray(), older));
-            return older;
-        }
-
+        // Another token with the same hash keeps its entry; this one is decoded every time (exact either way).
+        if (Texts.TryGet(hash, out var known) && raw.SequenceEqual(known.Raw)) return known.Text;
         var decoded = token.GetString()!;
-        Add(now, hash, new Entry(raw.ToArray(), decoded));
+        Texts.Add(hash, new Entry(raw.ToArray(), decoded));
         return decoded;
-    }
-
-    private static void Add(Generation generation, int hash, Entry entry)
-    {
-        generation.TryAdd(hash, entry);
-        if (generation.Count < GenerationSize) return;
-        lock (Gate)
-        {
-            if (ReferenceEquals(current, generation))
-            {
-                previous = generation;
-                current = new Generation();
-            }
-        }
     }
 
     private static int Hash(ReadOnlySpan<byte> raw)
@@ -64,21 +42,4 @@ internal static class PemStrings
     }
 
     private sealed record Entry(byte[] Raw, string Text);
-
-    private sealed class Generation
-    {
-        private readonly ConcurrentDictionary<int, Entry> entries = new();
-        private int count;
-
-        public int Count => Volatile.Read(ref count);
-
-        public string? Find(int hash, ReadOnlySpan<byte> raw) =>
-            entries.TryGetValue(hash, out var entry) && raw.SequenceEqual(entry.Raw) ? entry.Text : null;
-
-        /// <summary>Nothing when the generation is full or another token already holds the hash (that one stays).</summary>
-        public void TryAdd(int hash, Entry entry)
-        {
-            if (Count < GenerationSize && entries.TryAdd(hash, entry)) Interlocked.Increment(ref count);
-        }
-    }
 }

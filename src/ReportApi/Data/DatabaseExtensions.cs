@@ -19,7 +19,7 @@ internal static class DatabaseExtensions
                 "e.g. \"Host=localhost;Port=5432;Database=pinreports;Username=pinreports;Password=...\".");
         }
 
-        var ingestRatio = (builder.Configuration.GetSection("Telemetry").Get<Observability.TelemetryOptions>() ?? new Observability.TelemetryOptions()).IngestTraceSampleRatio;
+        var ingestRatio = Observability.TelemetryOptions.IngestRatioOf(builder.Configuration);
         builder.Services.AddSingleton(_ => DataSourceFactory.Build(connectionString, "pinreports", "ConnectionStrings:Postgres", dataSourceBuilder =>
         {
             // The writer's statements run thousands of times a minute on long-lived connections: preparing them once

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ReportApi.Domain.Caching;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
 using ReportApi.Domain.Reports;

@@ -1,5 +1,6 @@
 using System.Net;
 using ReportApi.Diagnosis;
+using ReportApi.Domain.Caching;
 using ReportApi.Privacy;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;

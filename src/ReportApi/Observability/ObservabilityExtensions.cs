@@ -23,7 +23,7 @@ internal static class ObservabilityExtensions
         CachingLoggerFactory.Decorate(builder.Services);
 
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry").ValidateDataAnnotations().ValidateOnStart();
-        var ingestRatio = (builder.Configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions()).IngestTraceSampleRatio;
+        var ingestRatio = TelemetryOptions.IngestRatioOf(builder.Configuration);
 
         var otel = builder.Services.AddOpenTelemetry()
             // service.name and service.version on every span and metric, so a trace backend shows which release answered.

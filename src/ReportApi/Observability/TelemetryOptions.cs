@@ -14,4 +14,11 @@ public sealed class TelemetryOptions
     /// </summary>
     [Range(0.0, 1.0)]
     public double IngestTraceSampleRatio { get; set; } = 0.01;
+
+    /// <summary>
+    /// The ratio as configured, read while the services are being registered: the tracing filters that use it (the
+    /// ASP.NET Core instrumentation's, Npgsql's batch filter) are built before options can be resolved.
+    /// </summary>
+    public static double IngestRatioOf(IConfiguration configuration) =>
+        (configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions()).IngestTraceSampleRatio;
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace ReportApi.Stats;
 
 internal static class StatsExtensions
@@ -9,9 +11,10 @@ internal static class StatsExtensions
     public static IHostApplicationBuilder AddStats(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StatsCacheOptions>().BindConfiguration("Stats").ValidateDataAnnotations().ValidateOnStart();
-        var seconds = builder.Configuration.GetSection("Stats").Get<StatsCacheOptions>()?.CacheSeconds ?? new StatsCacheOptions().CacheSeconds;
-        builder.Services.AddOutputCache(options =>
-            options.AddPolicy(StatsCachePolicy.Name, new StatsCachePolicy(TimeSpan.FromSeconds(Math.Max(0, seconds)))));
+        builder.Services.AddOutputCache();
+        builder.Services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
+            .Configure<IOptions<StatsCacheOptions>>((cache, stats) =>
+                cache.AddPolicy(StatsCachePolicy.Name, new StatsCachePolicy(TimeSpan.FromSeconds(stats.Value.CacheSeconds))));
         return builder;
     }
 }

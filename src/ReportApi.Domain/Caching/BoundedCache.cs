@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Domain.Caching;
 
 /// <summary>
 /// A thread-safe cache of two generations, each holding up to the capacity. New entries go to the young generation;
@@ -9,7 +9,7 @@ namespace ReportApi.Ingestion;
 /// so this costs no LRU bookkeeping on the hot path, and a flood of never-seen chains (issue 21) no longer wipes the
 /// entries that known-chain reports keep using: they are promoted on every hit and survive each turnover.
 /// </summary>
-internal sealed class BoundedCache<TKey, TValue>(int capacity) where TKey : notnull
+public sealed class BoundedCache<TKey, TValue>(int capacity) where TKey : notnull
 {
     private volatile Generation _young = new();
     private volatile Generation _old = new();
