@@ -1,7 +1,7 @@
 namespace ReportApi.Diagnosis;
 
 /// <summary>
-/// SQL of the host's key history (issue 13, design decision 6): per noted hostname, every key seen in a chain of that
+/// SQL of the host's key history (issue 13, docs/decisions/0006-diagnosis-is-a-pure-function.md): per noted hostname, every key seen in a chain of that
 /// host that built to a trusted root and matched the hostname, with its role, certificate names and validity, and when
 /// it was first and last seen. Written by the ingest writer only for chains it has not recorded in the last hour, read
 /// per host through <see cref="HostKeyHistory"/>'s bounded cache; never a scan of stored chains per report.

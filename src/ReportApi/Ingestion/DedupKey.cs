@@ -5,7 +5,7 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Ingestion;
 
 /// <summary>
-/// Design decision 5: device, hostnames, sorted pins, validation result, chain fingerprint and the raw client
+/// docs/decisions/0005-duplicates-are-expected.md: device, hostnames, sorted pins, validation result, chain fingerprint and the raw client
 /// date-time identify one failure event; clients resend it after restarts and once per report URI.
 /// </summary>
 internal static class DedupKey

@@ -12,6 +12,7 @@ namespace ReportApi.Tests.Schema;
 /// <c>*Sql</c> class in ReportApi) is parsed and planned by PostgreSQL against a freshly migrated database, without
 /// running it: a renamed or missing table, column or function fails here with the statement's name, not in
 /// production. What cannot be checked alone is listed in <see cref="SqlStatementCatalog.NotStatements"/> with why.
+/// docs/decisions/0012-migrations-carry-their-own-sql.md.
 /// </summary>
 public sealed class SqlAgainstSchemaTests(PostgresFixture postgres)
 {

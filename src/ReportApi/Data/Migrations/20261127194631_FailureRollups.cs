@@ -59,7 +59,7 @@ namespace ReportApi.Data.Migrations
             // devices are exact device sets, one row per (bucket, series, device); device_id is the first 8 bytes of the
             // device HMAC. No foreign key to failure_series: the writer resolves series ids in the same transaction.
             // The SQL is a literal as the migration first ran it: a migration never calls live code, so editing the live
-            // SQL cannot change what an old migration does.
+            // SQL cannot change what an old migration does (docs/decisions/0012-migrations-carry-their-own-sql.md).
             migrationBuilder.Sql("""
                 CREATE TABLE failure_rollups_minute (
                     bucket timestamp with time zone NOT NULL,
