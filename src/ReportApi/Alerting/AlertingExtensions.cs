@@ -9,7 +9,7 @@ internal static class AlertingExtensions
     /// <summary>The detector's thresholds (section <c>Alerting</c>, validated at start-up) and the every-minute evaluator.</summary>
     public static IHostApplicationBuilder AddAlerting(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DetectorOptions>().BindConfiguration(DetectorOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<DetectorOptions>().BindConfiguration(DetectorConfiguration.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DetectorOptions>, DetectorOptionsValidator>();
         builder.Services.AddOptions<AlertEvaluatorOptions>().BindConfiguration(AlertEvaluatorOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
@@ -25,6 +25,6 @@ internal static class AlertingExtensions
     private sealed class DetectorOptionsValidator : IValidateOptions<DetectorOptions>
     {
         public ValidateOptionsResult Validate(string? name, DetectorOptions options) =>
-            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+            DetectorConfiguration.Problems(options) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }
