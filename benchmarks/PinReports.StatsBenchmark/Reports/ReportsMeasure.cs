@@ -307,7 +307,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
     /// </summary>
     private async Task AlertsAsync(DateTimeOffset end)
     {
-        var evaluator = new AlertEvaluator(dataSource, Microsoft.Extensions.Options.Options.Create(new DetectorOptions()), Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()),
+        var evaluator = new AlertEvaluator(new AlertingStore(dataSource), Microsoft.Extensions.Options.Options.Create(new DetectorOptions()), Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()),
             Microsoft.Extensions.Options.Options.Create(new NotificationOptions()), TimeProvider.System, NullLogger<AlertEvaluator>.Instance);
         var minute = SeriesObservations.Floor(end).AddMinutes(1);
         var detector = new DetectorOptions();
@@ -383,7 +383,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await DetectorStep.DisableJitAsync(connection, transaction, CancellationToken.None);
+        await AlertingStore.DisableJitAsync(connection, transaction, CancellationToken.None);
         var filter = await SeriesObservations.AllSeriesAsync(connection, transaction, CancellationToken.None);
         await using (var window = new NpgsqlCommand(AlertingSql.WindowDevices, connection, transaction))
         {

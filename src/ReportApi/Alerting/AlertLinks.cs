@@ -1,7 +1,7 @@
 using System.Globalization;
-using ReportApi.Alerting;
+using ReportApi.Notifications;
 
-namespace ReportApi.Notifications;
+namespace ReportApi.Alerting;
 
 /// <summary>
 /// The links an alert or a report carries for a person with a browser: the Grafana drill-down (the JSON API answers
@@ -38,7 +38,7 @@ public static class AlertLinks
     /// The drill-down for the alert's app, version and host over the alert's time range; a host-level alert names no
     /// version, so it opens on its top failing version. Null when <c>Notifications:GrafanaBaseUrl</c> is not set.
     /// </summary>
-    public static string? Grafana(NotificationOptions options, AlertRow alert)
+    public static string? Grafana(NotificationOptions options, Alert alert)
     {
         if (options.GrafanaBaseUrl is not { Length: > 0 } grafana) return null;
         var top = alert.TopVersions.Count > 0 ? alert.TopVersions[0] : null;

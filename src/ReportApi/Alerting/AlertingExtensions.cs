@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ReportApi.Alerting.Backtesting;
 using ReportApi.Domain.Alerting;
+using ReportApi.Notifications;
 
 namespace ReportApi.Alerting;
 
@@ -13,7 +14,10 @@ internal static class AlertingExtensions
         builder.Services.AddSingleton<IValidateOptions<DetectorOptions>, DetectorOptionsValidator>();
         builder.Services.AddOptions<AlertEvaluatorOptions>().BindConfiguration(AlertEvaluatorOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AlertingStore>();
         builder.Services.AddSingleton<AlertEvaluator>();
+        // What an alert says in each channel: the outbox (Notifications) renders its payloads with it at send time.
+        builder.Services.AddSingleton<INotificationRenderer, AlertNotificationRenderer>();
         builder.Services.AddOptions<BacktestOptions>().BindConfiguration(BacktestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BacktestRunner>();
         builder.Services.AddSingleton<TraceWriter>();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace ReportApi.Notifications;
+namespace ReportApi.Alerting;
 
 /// <summary>
 /// <c>GET /runbook</c>: docs/runbook.md, built into the service, as a page a browser opens at the anchor an alert links

@@ -27,7 +27,7 @@ public sealed class AlertBodyGoldenTests
             Slack = new SlackOptions { WebhookUrl = "https://hooks.slack.example/T1" },
             PagerDuty = new PagerDutyOptions { RoutingKey = "R0UTING" },
         };
-        var a = new AlertRow(42, "version-host:com.example.bank/3.1.0/api.bank.example", "version-host", "com.example.bank", "3.1.0", "api.bank.example",
+        var a = new Alert(42, "version-host:com.example.bank/3.1.0/api.bank.example", "version-host", "com.example.bank", "3.1.0", "api.bank.example",
             "firing", t.AddMinutes(-2), t, null, null, null, t.AddMinutes(3), 249, 260, 3.5, 5000, "Spike: <b>&</b> \"quoted\" é → 5.0%",
             "Line one\nline two", "Ship the backup pin", new Dictionary<string, int> { ["server-rotation"] = 200, ["unknown"] = 49 },
             new ChainInfo("intermediate", "CN=New CA", "CN=Root", "abc=", 200),
@@ -40,11 +40,11 @@ public sealed class AlertBodyGoldenTests
         foreach (var (ev, row) in new[] { ("trigger", a), ("repeat", a), ("resolve", b), ("missed", b with { Headline = "Missed x", Summary = "s" }) })
         {
             var n = AlertNotification.From(ev, row, options);
-            var payload = NotificationJson.Serialize(n);
+            var payload = n.Payload();
             output.Append("PAYLOAD ").Append(ev).Append('\n').Append(payload).Append('\n');
             foreach (var channel in new[] { "webhook", "slack", "pagerduty" })
             {
-                var r = NotificationRenderer.Render(channel, 1001, NotificationJson.Read(payload), options, t);
+                var r = ChannelTransport.Render(channel, 1001, payload, new AlertNotificationRenderer(), options, t);
                 output.Append("CHANNEL ").Append(ev).Append(' ').Append(channel).Append(' ').Append(r.Url).Append('\n');
                 foreach (var h in r.Headers) output.Append("H ").Append(h.Key).Append(": ").Append(h.Value).Append('\n');
                 output.Append(r.Body).Append('\n');

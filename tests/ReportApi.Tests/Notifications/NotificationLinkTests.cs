@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ReportApi.Notifications;
+using ReportApi.Alerting;
 using ReportApi.Tests.Alerting;
 using ReportApi.Tests.Infrastructure;
 

@@ -25,7 +25,7 @@ internal static class AlertBacktest
         {
             await readOnly.ExecuteNonQueryAsync(ct);
         }
-        await DetectorStep.DisableJitAsync(connection, transaction, ct);
+        await AlertingStore.DisableJitAsync(connection, transaction, ct);
 
         IObservationSource observations = engine == BacktestEngine.Sql
             ? new BacktestObservations(connection, transaction, options, to)
@@ -73,7 +73,7 @@ internal static class AlertBacktest
     }
 
     private static BacktestAlert Alert(AlertState state, AlertDecision decision, IReadOnlyDictionary<string, int>? mix) =>
-        new(state.Series.ToString(), AlertEvaluator.Status(state.Status), state.OpenedAt, state.FiredAt, state.SuspectedAt, state.ResolvedAt,
+        new(state.Series.ToString(), AlertingStore.Status(state.Status), state.OpenedAt, state.FiredAt, state.SuspectedAt, state.ResolvedAt,
             state.FiredAt is not null, state.PeakDevices, state.PeakNetworks, state.BaselineMedian, mix, decision.Summary?.Headline ?? "");
 
     /// <summary>Every threshold the run used, by configuration key, so a report says what it was run with.</summary>
