@@ -28,7 +28,7 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
             alert.Summary, alert.Action, alert.WindowDevices, alert.PeakDevices, alert.BaselineMedian, alert.ActiveDevices, alert.Share,
             alert.DominantDiagnosis, alert.DiagnosisMix, alert.TopChain, alert.TopVersions, alert.OpenedAt, alert.FiredAt, alert.ResolvedAt,
             ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}", alert.WindowNetworks,
-            AlertLinks.Grafana(options, alert), AlertLinks.Runbook(options, alert.DominantDiagnosis)));
+            AlertLinks.Grafana(options, alert), AlertLinks.Runbook(options, alert)));
     }
 
     /// <summary>The outbox payload: this notification as JSON.</summary>

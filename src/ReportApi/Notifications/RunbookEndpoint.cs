@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace ReportApi.Alerting;
+namespace ReportApi.Notifications;
 
 /// <summary>
 /// <c>GET /runbook</c>: docs/runbook.md, built into the service, as a page a browser opens at the anchor an alert links
@@ -47,6 +47,6 @@ internal static class RunbookEndpoint
         const string prefix = "<a id=\"", suffix = "\"></a>";
         if (!line.StartsWith(prefix, StringComparison.Ordinal) || !line.EndsWith(suffix, StringComparison.Ordinal)) return null;
         var id = line[prefix.Length..^suffix.Length];
-        return AlertLinks.RunbookSections.Contains(id) ? line : null;
+        return Runbook.Sections.Contains(id) ? line : null;
     }
 }
