@@ -10,6 +10,7 @@ using ReportApi.Alerting;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Alerting;
+using ReportApi.Infrastructure.Sql;
 using ReportApi.Notifications;
 using ReportApi.Pins;
 using ReportApi.Query;
@@ -393,7 +394,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         }
         await using (var baseline = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction))
         {
-            SeriesObservations.AddFilter(baseline, filter);
+            baseline.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions);
             baseline.Parameters.Add(new NpgsqlParameter { Value = minute, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             baseline.Parameters.Add(new NpgsqlParameter { Value = detector.Window, NpgsqlDbType = NpgsqlDbType.Interval });
             baseline.Parameters.Add(new NpgsqlParameter { Value = detector.BaselineDays, NpgsqlDbType = NpgsqlDbType.Integer });

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
@@ -20,12 +19,7 @@ internal static class AlertBacktest
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
-        {
-            await readOnly.ExecuteNonQueryAsync(ct);
-        }
-        await AlertingStore.DisableJitAsync(connection, transaction, ct);
+        await using var transaction = await BacktestStore.BeginReadOnlyAsync(connection, ct);
 
         IObservationSource observations = engine == BacktestEngine.Sql
             ? new BacktestObservations(connection, transaction, options, to)
