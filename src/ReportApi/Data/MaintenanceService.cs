@@ -62,7 +62,7 @@ internal sealed class MaintenanceService(
         {
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
             await partitions.DropBeforeAsync(today.AddDays(-retention.Value.Days), stoppingToken);
-            await using var prune = dataSource.CreateCommand(Ingestion.IngestSql.PruneSeries);
+            await using var prune = dataSource.CreateCommand(PartitionSql.PruneSeries);
             prune.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             logger.LogDebug("Dropped {Count} series without a report in the retention window", await prune.ExecuteNonQueryAsync(stoppingToken));
         }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
-using ReportApi.Query;
+using ReportApi.Rollups;
 
 namespace ReportApi.Diagnosis;
 
@@ -12,7 +12,7 @@ namespace ReportApi.Diagnosis;
 /// existed), and the run's cursor. Idempotent (a second run over the same data changes nothing) and resumable (an
 /// interrupted run continues after its last committed batch).
 /// </summary>
-internal sealed class Rediagnoser(NpgsqlDataSource dataSource, ReportQueries queries, HostKeyHistory history, TimeProvider time)
+internal sealed class Rediagnoser(NpgsqlDataSource dataSource, IStoredVerdicts queries, HostKeyHistory history, TimeProvider time)
 {
     public async Task<RediagnoseResult> RunAsync(RediagnoseRequest request, TextWriter progress, CancellationToken ct)
     {
@@ -51,7 +51,7 @@ internal sealed class Rediagnoser(NpgsqlDataSource dataSource, ReportQueries que
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var keys = hostKeys.Collect(
-                items.Select(i => new HostKeyRows.Seen(i.Details.Report.NotedHostname, i.Validated, i.Served, i.Verdict.HostChain, i.Details.Report.ReceivedAt)),
+                items.Select(i => new HostKeyRows.Seen(i.NotedHostname, i.Validated, i.Served, i.Verdict.HostChain, i.ReceivedAt)),
                 now);
             if (keys is not null)
             {
@@ -59,7 +59,7 @@ internal sealed class Rediagnoser(NpgsqlDataSource dataSource, ReportQueries que
                 await batch.ExecuteNonQueryAsync(ct);
             }
 
-            var differing = items.Where(i => i.Verdict.CodeWire != i.Details.Report.Diagnosis).ToList();
+            var differing = items.Where(i => i.Verdict.CodeWire != i.StoredCode).ToList();
             if (differing.Count > 0)
             {
                 var (ids, at, previous) = await UpdateAsync(connection, transaction, differing, ct);
@@ -71,10 +71,10 @@ internal sealed class Rediagnoser(NpgsqlDataSource dataSource, ReportQueries que
             if (items.Count > 0)
             {
                 await using var backlog = new NpgsqlCommand(RediagnoseSql.RemoveBacklog, connection, transaction);
-                backlog.Parameters.Add(Parameter(items.Select(i => i.Details.Report.Id).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid));
+                backlog.Parameters.Add(Parameter(items.Select(i => i.Id).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid));
                 await backlog.ExecuteNonQueryAsync(ct);
-                cursorAt = items[^1].Details.Report.ReceivedAt;
-                cursorId = items[^1].Details.Report.Id;
+                cursorAt = items[^1].ReceivedAt;
+                cursorId = items[^1].Id;
                 processed += items.Count;
             }
 
@@ -104,12 +104,12 @@ internal sealed class Rediagnoser(NpgsqlDataSource dataSource, ReportQueries que
     }
 
     private static async Task<(Guid[] Ids, DateTimeOffset[] At, string[] Previous)> UpdateAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<StoredDiagnosis> differing, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<StoredVerdict> differing, CancellationToken ct)
     {
         await using var update = new NpgsqlCommand(RediagnoseSql.Update, connection, transaction);
-        update.Parameters.Add(Parameter(differing.Select(i => i.Details.Report.Id).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid));
-        update.Parameters.Add(Parameter(differing.Select(i => i.Details.Report.ReceivedAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz));
-        update.Parameters.Add(Parameter(differing.Select(i => i.Details.Report.Diagnosis).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
+        update.Parameters.Add(Parameter(differing.Select(i => i.Id).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid));
+        update.Parameters.Add(Parameter(differing.Select(i => i.ReceivedAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz));
+        update.Parameters.Add(Parameter(differing.Select(i => i.StoredCode).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
         update.Parameters.Add(Parameter(differing.Select(i => i.Verdict.CodeWire).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
         var ids = new List<Guid>();
         var at = new List<DateTimeOffset>();

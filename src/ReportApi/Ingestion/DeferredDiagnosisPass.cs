@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Diagnosis;
-using ReportApi.Query;
+using ReportApi.Rollups;
 
 namespace ReportApi.Ingestion;
 
@@ -15,7 +15,7 @@ namespace ReportApi.Ingestion;
 /// busy) instead of taking a core of its own. Woken by a deferral, and polls in case another replica deferred.
 /// </summary>
 internal sealed partial class DeferredDiagnosisPass(
-    NpgsqlDataSource dataSource, ReportQueries queries, NewChainLane lane, DeferredDiagnosisSignal signal, IOptions<NewChainOptions> options,
+    NpgsqlDataSource dataSource, IStoredVerdicts queries, NewChainLane lane, DeferredDiagnosisSignal signal, IOptions<NewChainOptions> options,
     ILogger<DeferredDiagnosisPass> logger)
     : BackgroundService
 {
@@ -65,10 +65,10 @@ internal sealed partial class DeferredDiagnosisPass(
         foreach (var (id, at) in claimed)
         {
             // Null: the report is gone (retention dropped its partition); its row is simply removed.
-            if (await lane.RunInSlotAsync(() => queries.FindAsync(id, ct), ct) is not { } details) continue;
+            if (await lane.RunInSlotAsync(() => queries.FindVerdictAsync(id, ct), ct) is not { } stored) continue;
             ids.Add(id);
             receivedAt.Add(at);
-            codes.Add(details.Diagnosis.Code);
+            codes.Add(stored.Verdict.CodeWire);
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);

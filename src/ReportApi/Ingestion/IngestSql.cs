@@ -1,4 +1,5 @@
 using ReportApi.Data;
+using ReportApi.Rollups;
 
 namespace ReportApi.Ingestion;
 
@@ -136,7 +137,7 @@ internal static class IngestSql
             {SeriesCaps.SeriesJoin(SeriesKey)}
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
             WHERE f.id IS NOT NULL
-        ){GrainCtes("minute", "minute")}{NetworkCtes}{ClosedMinutesOf("classified")}
+        ){GrainCtes("minute", "minute")}{NetworkCtes}{LateMinutesSql.Of("classified")}
         SELECT count(*) FROM stored
         """;
 
@@ -188,36 +189,6 @@ internal static class IngestSql
         )
         """;
     }
-
-    /// <summary>
-    /// A receive time is stamped before its batch commits, so a batch can land in a minute the rollup closer has
-    /// already counted. Such minutes are recorded here, in the same transaction, for the closer to recount (and reads
-    /// count them live until it has). Reading the closing edge FOR SHARE is what makes this exact: the closer moves the
-    /// edge with an UPDATE, which waits for every batch holding the share lock, so a batch either committed before the
-    /// closer's snapshot or sees the new edge. Costs one row lock per batch; a row only for late minutes. The CTEs read
-    /// the minutes of <paramref name="rows"/> (a CTE with <c>received_at</c>); shared by ingest and by a diagnosis move
-    /// (Diagnosis/RollupMove), the two writers that can touch a closed minute.
-    /// </summary>
-    internal static string ClosedMinutesOf(string rows) => $"""
-        , closing AS (
-            SELECT at FROM rollup_watermarks WHERE edge = 'closing' FOR SHARE
-        ), late AS (
-            INSERT INTO rollup_dirty_minutes (minute)
-            SELECT DISTINCT date_trunc('minute', c.received_at, 'UTC') FROM {rows} c, closing w WHERE c.received_at < w.at
-            ON CONFLICT DO NOTHING
-        )
-        """;
-
-    /// <summary>
-    /// Retention for series (issue #22): a series first seen before $1 that has no rollup row left (its partitions were
-    /// dropped) had no report for the whole retention window: it goes, so junk versions do not stay forever. Rollups
-    /// hold every stored report's series, so checking them is enough; one hashed anti-join, once an hour.
-    /// </summary>
-    public static readonly string PruneSeries = $"""
-        DELETE FROM failure_series f
-        WHERE f.first_seen_at < $1
-          AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
-        """;
 
     public const string InsertChain = """
         INSERT INTO certificate_chains

@@ -17,7 +17,6 @@ internal static class IngestionExtensions
         builder.Services.AddHostedService<DeferredDiagnosisPass>();
         builder.Services.AddSingleton<IngestKeys>();
         builder.Services.AddSingleton<SourceCap>();
-        builder.Services.AddSingleton<SourceNetworks>();
         builder.Services.AddSingleton<SeriesCaps>();
         builder.Services.AddSingleton(sp =>
         {

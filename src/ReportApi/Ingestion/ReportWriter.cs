@@ -9,6 +9,7 @@ using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Reports;
+using ReportApi.Infrastructure;
 using ReportApi.Observability;
 
 namespace ReportApi.Ingestion;
@@ -169,7 +170,10 @@ internal sealed partial class ReportWriter(
         {
             AddReferences(statements, newChains.Values, newPinSets.Values, now);
             // The key history (issue 13): a statement only when the batch holds a host chain not recorded lately.
-            var hostKeys = _hostKeys.Collect(unique.Values.Select(u => u.Record), now);
+            // Filtered before anything is allocated: in the steady state every host chain of a batch is remembered.
+            var hostKeys = _hostKeys.Collect(unique.Values.Select(u => u.Record)
+                .Where(r => r.HostChain is { Count: > 0 } && _hostKeys.IsDue(r.Report.NotedHostname, r.Validated.Fingerprint, now))
+                .Select(r => new HostKeyRows.Seen(r.Report.NotedHostname, r.Validated, r.Served, r.HostChain, r.ReceivedAt)), now);
             if (hostKeys is not null) statements.BatchCommands.Add(hostKeys.Command);
             var series = new NpgsqlBatchCommand(IngestSql.InsertSeries);
             seriesCaps.AddParameters(series.Parameters, now);

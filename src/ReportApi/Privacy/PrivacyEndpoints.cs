@@ -22,7 +22,7 @@ internal static class PrivacyEndpoints
     }
 
     private static async Task<Results<Ok<DeviceDeletion>, ProblemHttpResult>> DeleteDeviceAsync(
-        string vendorId, DeviceIdHasher hasher, Ingestion.SourceNetworks networks, NpgsqlDataSource dataSource, ILoggerFactory loggers,
+        string vendorId, DeviceIdHasher hasher, SourceNetworks networks, NpgsqlDataSource dataSource, ILoggerFactory loggers,
         CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(vendorId) || vendorId.Length > 256)

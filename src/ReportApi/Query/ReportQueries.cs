@@ -10,7 +10,7 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Query;
 
 /// <summary>Reads reports for responders: pages, CSV streams, and one report with its chains and diagnosis.</summary>
-internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis, HostKeyHistory history)
+internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisService diagnosis, HostKeyHistory history) : IStoredVerdicts
 {
     public async Task<ReportPage> PageAsync(ReportFilter filter, CancellationToken ct)
     {
@@ -39,7 +39,9 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
         while (await reader.ReadAsync(ct)) yield return ReportSummary.Read(reader);
     }
 
-    public async Task<ReportDetails?> FindAsync(Guid id, CancellationToken ct)
+    public async Task<ReportDetails?> FindAsync(Guid id, CancellationToken ct) => (await FindStoredAsync(id, ct))?.Details;
+
+    private async Task<StoredDiagnosis?> FindStoredAsync(Guid id, CancellationToken ct)
     {
         if (ReceivedAtOf(id) is not { } receivedAt) return null;
         await using var command = dataSource.CreateCommand(QuerySql.Details);
@@ -48,14 +50,21 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
         command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = receivedAt.AddMilliseconds(1) });
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        return Read(reader).Details;
+        return Read(reader);
     }
 
     /// <summary>
     /// Stored reports of [from, to) after the keyset cursor, oldest first, each with its diagnosis recomputed now
     /// (<c>ReportApi rediagnose</c>).
     /// </summary>
-    internal async Task<List<StoredDiagnosis>> RangeAsync(
+    public async Task<StoredVerdict?> FindVerdictAsync(Guid id, CancellationToken ct) =>
+        await FindStoredAsync(id, ct) is { } stored ? stored.ToVerdict() : null;
+
+    public async Task<List<StoredVerdict>> RangeAsync(
+        DateTimeOffset from, DateTimeOffset to, DateTimeOffset afterReceivedAt, Guid afterId, int limit, CancellationToken ct) =>
+        [.. (await RangeStoredAsync(from, to, afterReceivedAt, afterId, limit, ct)).Select(s => s.ToVerdict())];
+
+    private async Task<List<StoredDiagnosis>> RangeStoredAsync(
         DateTimeOffset from, DateTimeOffset to, DateTimeOffset afterReceivedAt, Guid afterId, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(QuerySql.Range);
@@ -127,4 +136,8 @@ internal sealed class ReportQueries(NpgsqlDataSource dataSource, DiagnosisServic
 }
 
 /// <summary>A stored report with its diagnosis recomputed, and the parsed chains (for the key history).</summary>
-internal sealed record StoredDiagnosis(ReportDetails Details, Domain.Diagnosis.Diagnosis Verdict, ParsedChain Validated, ParsedChain? Served);
+internal sealed record StoredDiagnosis(ReportDetails Details, Domain.Diagnosis.Diagnosis Verdict, ParsedChain Validated, ParsedChain? Served)
+{
+    public StoredVerdict ToVerdict() =>
+        new(Details.Report.Id, Details.Report.ReceivedAt, Details.Report.NotedHostname, Details.Report.Diagnosis, Verdict, Validated, Served);
+}

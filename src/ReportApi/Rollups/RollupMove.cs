@@ -2,7 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Data;
 
-namespace ReportApi.Diagnosis;
+namespace ReportApi.Rollups;
 
 /// <summary>
 /// THE one place where a stored report's rollup counts follow a change of its diagnosis (the diagnosis is part of the
@@ -16,7 +16,7 @@ namespace ReportApi.Diagnosis;
 /// <remarks>
 /// With the rollup closer (issue #12) the hot path writes minutes only and the closer folds closed minutes into hours,
 /// days and serving counts. A move updates every grain's rows directly (the hour and day rows of an open bucket are the
-/// closer's partial fold) and marks the closed minutes it touched dirty (IngestSql.ClosedMinutesOf), so the serving
+/// closer's partial fold) and marks the closed minutes it touched dirty (<see cref="LateMinutesSql"/>), so the serving
 /// counts are recounted from consistent rows.
 /// </remarks>
 internal static class RollupMove
@@ -54,7 +54,7 @@ internal static class RollupMove
               ON (o.app, o.version, o.platform, o.noted_hostname, o.hostname, o.enforce, o.diagnosis) = ({SeriesDims}, u.old_diagnosis)
             JOIN failure_series n
               ON (n.app, n.version, n.platform, n.noted_hostname, n.hostname, n.enforce, n.diagnosis) = ({SeriesDims}, r.diagnosis)
-        ){string.Concat(Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{Ingestion.IngestSql.ClosedMinutesOf("moved")}
+        ){string.Concat(Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{LateMinutesSql.Of("moved")}
         SELECT count(*) FROM moved
         """;
 

@@ -1,6 +1,5 @@
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Reports;
-using ReportApi.Ingestion;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Ingestion;
