@@ -6,16 +6,17 @@ namespace ReportApi.Ingestion;
 /// <summary>The writer's SQL. Column lists here must match the EF model (a test checks it).</summary>
 internal static class IngestSql
 {
-    public static readonly string[] ReportColumns =
-    [
-        "id", "received_at", "dialect", "hostname", "noted_hostname", "port", "include_subdomains", "enforce_pinning",
-        "validation_result", "app_bundle_id", "app_version", "app_platform", "app_platform_version", "trust_kit_version",
-        "device_hash", "date_time_raw", "client_time", "client_time_quality", "known_pins_expiration_date",
-        "effective_expiration_date", "validated_chain_fingerprint", "served_chain_fingerprint", "pin_set_fingerprint",
-        "dedup_key", "diagnosis", "raw", "authenticated",
-    ];
+    /// <summary>The columns of <c>reports</c> (<see cref="Data.ReportColumns"/>): the one list the writer's SQL is generated from.</summary>
+    public static readonly string[] ReportColumns = Data.ReportColumns.Names;
 
     private static readonly string Columns = string.Join(", ", ReportColumns);
+
+    // The staged columns after the report's own: in_batch_duplicates, counts_device, network_id (StagedRows binds them last).
+    private static readonly string[] StagedExtraTypes = ["integer", "boolean", "bigint"];
+
+    // $1::uuid[], $2::timestamptz[], ...: one typed array per report column, in list order, then the extra columns.
+    private static readonly string StagedArrays = string.Join(", ",
+        Data.ReportColumns.All.Select(c => c.SqlType).Concat(StagedExtraTypes).Select((type, i) => $"${i + 1}::{type}[]"));
 
     /// <summary>
     /// The batch as one set of rows: every column travels as one binary array parameter ($1..$30, in
@@ -30,18 +31,13 @@ internal static class IngestSql
     /// </summary>
     private static readonly string Staged = $"""
         staged AS MATERIALIZED (
-            SELECT * FROM unnest(
-                $1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::boolean[],
-                $8::boolean[], $9::integer[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                $15::bytea[], $16::text[], $17::timestamptz[], $18::text[], $19::date[], $20::timestamptz[],
-                $21::bytea[], $22::bytea[], $23::bytea[], $24::bytea[], $25::text[], $26::jsonb[], $27::boolean[],
-                $28::integer[], $29::boolean[], $30::bigint[])
+            SELECT * FROM unnest({StagedArrays})
             AS s ({Columns}, in_batch_duplicates, counts_device, network_id)
         )
         """;
 
     /// <summary>Parameter number of the writer loop's index in <see cref="InsertFresh"/> (after the staged columns).</summary>
-    public const int WriterParameter = 31;
+    public static readonly int WriterParameter = Data.ReportColumns.All.Length + StagedExtraTypes.Length + 1;
 
     // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce
     // flag). StagedRows.SeriesKeys computes the same tuple in C# for InsertSeries.
