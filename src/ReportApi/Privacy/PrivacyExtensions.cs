@@ -12,6 +12,7 @@ internal static class PrivacyExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<DeviceIdHasher>();
         builder.Services.AddSingleton<SourceNetworks>();
+        builder.Services.AddSingleton<PrivacyStore>();
         return builder;
     }
 }
