@@ -14,6 +14,7 @@ internal static class IngestionExtensions
         builder.Services.AddSingleton<NewChainLane>();
         builder.Services.AddSingleton<DeferredDiagnosisSignal>();
         builder.Services.AddSingleton<ReportAnalyzer>();
+        builder.Services.AddSingleton<DeferredDiagnosisStore>();
         builder.Services.AddHostedService<DeferredDiagnosisPass>();
         builder.Services.AddSingleton<IngestKeys>();
         builder.Services.AddSingleton<SourceCap>();

@@ -190,7 +190,7 @@ internal sealed partial class ReportWriter(
             await reader.ReadAsync();
             var stored = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
             await reader.DisposeAsync();
-            await DeferredDiagnoses.RecordAsync(connection, transaction, batch, now);
+            await DeferredDiagnosisStore.RecordAsync(connection, transaction, batch, now);
             await transaction.CommitAsync();
 
             if (_storedChains.Count > MaxRemembered) _storedChains.Clear();
