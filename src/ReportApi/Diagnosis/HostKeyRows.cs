@@ -4,6 +4,7 @@ using NpgsqlTypes;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
 using ReportApi.Domain.Reports;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Diagnosis;
 
@@ -120,7 +121,7 @@ internal sealed class HostKeyRows
     }
 
     private static void Add<T>(NpgsqlBatchCommand command, T[] values, NpgsqlDbType type) =>
-        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | type });
+        command.Parameters.Arg(values, NpgsqlDbType.Array | type);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Data;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Rollups;
 
@@ -122,14 +123,12 @@ internal static class RollupMove
     {
         if (ids.Length == 0) return 0;
         await using var batch = new NpgsqlBatch(connection, transaction);
+        var utc = receivedAt.Select(at => at.ToUniversalTime()).ToArray();
         var series = new NpgsqlBatchCommand(InsertSeries);
-        series.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        series.Parameters.Add(new NpgsqlParameter { Value = receivedAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        series.Parameters.Arg(ids).Arg(utc, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
         batch.BatchCommands.Add(series);
         var move = new NpgsqlBatchCommand(MoveSql);
-        move.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        move.Parameters.Add(new NpgsqlParameter { Value = receivedAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        move.Parameters.Add(new NpgsqlParameter { Value = previous, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        move.Parameters.Arg(ids).Arg(utc, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz).Arg(previous);
         batch.BatchCommands.Add(move);
         return Convert.ToInt32(await batch.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
