@@ -24,7 +24,7 @@ public sealed class SqlAgainstSchemaTests(PostgresFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
         var failures = new List<string>();
         var checkedCount = 0;
-        foreach (var statement in SqlStatementCatalog.Statements().Where(s => !SqlStatementCatalog.NotStatements.ContainsKey(s.Name)))
+        foreach (var statement in SqlStatementCatalog.Checked())
         {
             var error = await SqlStatementCatalog.PrepareAsync(dataSource, statement.Sql, Ct, SqlStatementCatalog.ParameterTypes.GetValueOrDefault(statement.Name));
             if (error is not null) failures.Add($"{statement.Name}: {error}");
@@ -40,7 +40,7 @@ public sealed class SqlAgainstSchemaTests(PostgresFixture postgres)
     public void Every_listed_exception_names_a_statement_that_exists()
     {
         var names = SqlStatementCatalog.Statements().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        var stale = SqlStatementCatalog.NotStatements.Keys.Concat(SqlStatementCatalog.ParameterTypes.Keys).Where(name => !names.Contains(name)).ToList();
+        var stale = SqlStatementCatalog.NotStatements.Keys.Concat(SqlStatementCatalog.ParameterTypes.Keys).Concat(SqlStatementCatalog.Fragments.Keys).Where(name => !names.Contains(name)).ToList();
         Assert.True(stale.Count == 0, "listed but gone: " + string.Join(", ", stale));
     }
 
@@ -55,7 +55,7 @@ public sealed class SqlAgainstSchemaTests(PostgresFixture postgres)
         }
 
         var failing = new List<string>();
-        foreach (var statement in SqlStatementCatalog.Statements().Where(s => !SqlStatementCatalog.NotStatements.ContainsKey(s.Name)))
+        foreach (var statement in SqlStatementCatalog.Checked())
         {
             if (await SqlStatementCatalog.PrepareAsync(dataSource, statement.Sql, Ct, SqlStatementCatalog.ParameterTypes.GetValueOrDefault(statement.Name)) is { } error)
             {
@@ -100,6 +100,8 @@ internal static partial class SqlStatementCatalog
         ["IngestSql.NetworkCtes"] = "CTEs appended to InsertFresh, which is checked",
         ["IngestSql.SeriesKey"] = "a select-list fragment composed into InsertFresh, which is checked",
         ["IngestSql.Staged"] = "the unnest CTE composed into InsertFresh, which is checked",
+        ["IngestSql.StagedArrays"] = "the typed array parameters composed into InsertFresh, which is checked",
+        ["QuerySql.DetailColumns"] = "a column list composed into Details and Range, which are checked",
         ["PinsSql.InventoryColumns"] = "a column list composed into ListInventory, which is checked",
         ["QuerySql.SummaryColumns"] = "a column list composed into the report reads, which are checked",
         ["QuerySql.SummaryFrom"] = "a FROM clause composed into the report reads, which are checked",
@@ -120,6 +122,21 @@ internal static partial class SqlStatementCatalog
             ["NotificationsSql.Failed"] = new Dictionary<int, NpgsqlDbType> { [2] = NpgsqlDbType.Interval, [6] = NpgsqlDbType.Interval },
             ["RediagnoseSql.Advance"] = new Dictionary<int, NpgsqlDbType> { [7] = NpgsqlDbType.TimestampTz },
         };
+
+    /// <summary>
+    /// WHERE fragments that no constant statement contains (they are joined at run time, <c>QuerySql.List</c>): each is
+    /// checked inside the query that uses it, so the columns it names are held against the schema too.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Fragments = new[]
+    {
+        "QuerySql.FromFilter", "QuerySql.ToFilter", "QuerySql.AppFilter", "QuerySql.VersionFilter", "QuerySql.PlatformFilter",
+        "QuerySql.HostnameFilter", "QuerySql.DiagnosisFilter", "QuerySql.ValidationResultFilter", "QuerySql.CursorFilter",
+    }.ToDictionary(name => name, _ => "SELECT r.id FROM reports r WHERE {0}", StringComparer.Ordinal);
+
+    /// <summary>The statements to prepare: every constant not listed as a non-statement, fragments inside their query.</summary>
+    public static IEnumerable<(string Name, string Sql)> Checked() =>
+        Statements().Where(s => !NotStatements.ContainsKey(s.Name))
+            .Select(s => Fragments.TryGetValue(s.Name, out var query) ? (s.Name, query.Replace("{0}", s.Sql, StringComparison.Ordinal)) : s);
 
     public static IEnumerable<(string Name, string Sql)> Statements() =>
         typeof(PartitionSql).Assembly.GetTypes()
