@@ -45,7 +45,7 @@ internal static class PrivacyEndpoints
             reports.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
             deleted = await reports.ExecuteNonQueryAsync(ct);
         }
-        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices))
+        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices).Append(Rollups.ChainsSql.DeleteDevice))
         {
             await using var derived = new NpgsqlCommand(sql, connection, transaction);
             derived.Parameters.Add(new NpgsqlParameter("device_hash", NpgsqlDbType.Bytea) { Value = hash });
