@@ -11,7 +11,8 @@ namespace ReportApi.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // Issue #12, the month by five dimensions: failure_stats returns a served bucket's rows as they are instead
-            // of merging them with (absent) live counts by seven keys. Same answers; no table or EF model change. The
+            // of merging them with (absent) live counts by seven keys, and plans its live branches only over the
+            // partitions from the first bucket that is not served. Same answers; no table or EF model change. The
             // text is ServingSchemaSql.CreateStatsFunction of this release, literal so later edits cannot change it.
             migrationBuilder.Sql(Current);
         }
@@ -43,6 +44,7 @@ DECLARE
     v_dims integer;
     v_closed timestamptz;
     v_stored boolean;
+    v_live timestamptz;
 BEGIN
     v_step := CASE p_grain WHEN 'minute' THEN interval '1 minute' WHEN 'five_minute' THEN interval '5 minutes'
                            WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day' END;
@@ -60,6 +62,15 @@ BEGIN
     SELECT w.at INTO v_closed FROM rollup_watermarks w WHERE w.edge = 'closed';
     v_closed := coalesce(v_closed, '-infinity');
     v_stored := length(replace(v_dims::bit(6)::text, '0', '')) <= CASE WHEN p_grain IN ('minute', 'five_minute') THEN 2 ELSE 6 END;
+    -- The first bucket not served as it is (open, late-marked, not counted, or a grouping this grain does not
+    -- store): the live branches read only from there ($13), so they are planned over its partitions alone, not
+    -- over every partition of a month (planning them was a third of a month's read, issue #12).
+    EXECUTE format($q$SELECT min(g.b) FROM generate_series($1, $2 - $3, $3) AS g (b)
+        WHERE NOT $5 OR g.b + $3 > $4
+           OR EXISTS (SELECT 1 FROM rollup_dirty_minutes d WHERE d.minute >= g.b AND d.minute < g.b + $3)
+           OR NOT EXISTS (SELECT 1 FROM %I c WHERE c.bucket = g.b AND c.dims = 0)$q$, 'failure_counts_' || p_grain)
+        INTO v_live USING v_from, v_to, v_step, v_closed, v_stored;
+    v_live := coalesce(v_live, v_to);
     IF p_grain = 'minute' THEN
         IF p_devices THEN
             RETURN QUERY EXECUTE $q$WITH s AS MATERIALIZED (
@@ -82,7 +93,7 @@ BEGIN
 ), live_counts AS (
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2
 ), live_devices AS (
 
     SELECT y.b, app, version, platform, hostname, noted_hostname, diagnosis, count(*) AS devices, count(*) FILTER (WHERE y.enf) AS devices_enforced, count(*) FILTER (WHERE y.ro) AS devices_report_only
@@ -90,7 +101,7 @@ BEGIN
         SELECT x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
         FROM (
     SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-    WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+    WHERE b.mode = 'r' AND m.bucket >= $13 AND m.bucket < $2
         ) x JOIN s ON s.id = x.series_id
         GROUP BY x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id
     ) y
@@ -111,7 +122,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_minute c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -122,7 +133,7 @@ FROM (
     SELECT ld.b, ld.app, ld.version, ld.platform, ld.hostname, ld.noted_hostname, ld.diagnosis, 0, 0, 0, 0, ld.devices, ld.devices_enforced, ld.devices_report_only FROM live_devices ld
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         ELSE
             RETURN QUERY EXECUTE $q$WITH s AS MATERIALIZED (
     SELECT f.id, f.enforce, CASE WHEN $4 & 1 <> 0 THEN f.app ELSE '' END AS app, CASE WHEN $4 & 2 <> 0 THEN f.version ELSE '' END AS version, CASE WHEN $4 & 4 <> 0 THEN f.platform ELSE '' END AS platform, CASE WHEN $4 & 8 <> 0 THEN f.hostname ELSE '' END AS hostname, CASE WHEN $4 & 16 <> 0 THEN f.noted_hostname ELSE '' END AS noted_hostname, CASE WHEN $4 & 32 <> 0 THEN f.diagnosis ELSE '' END AS diagnosis
@@ -144,7 +155,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
 ), live_counts AS (
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2
 )
 -- A served bucket's rows are the answer as they are (one per group: the key is bucket, grouping, group), so
 -- only partial and recounted buckets are merged with live counts; a month by five dimensions used to hash
@@ -161,7 +172,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_minute c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -171,7 +182,7 @@ FROM (
 
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         END IF;
     END IF;
     IF p_grain = 'five_minute' THEN
@@ -196,7 +207,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
 ), live_counts AS (
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2
 ), live_devices AS (
 
     SELECT y.b, app, version, platform, hostname, noted_hostname, diagnosis, count(*) AS devices, count(*) FILTER (WHERE y.enf) AS devices_enforced, count(*) FILTER (WHERE y.ro) AS devices_report_only
@@ -204,7 +215,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
         SELECT x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
         FROM (
     SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-    WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+    WHERE b.mode = 'r' AND m.bucket >= $13 AND m.bucket < $2
         ) x JOIN s ON s.id = x.series_id
         GROUP BY x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id
     ) y
@@ -225,7 +236,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_five_minute c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -236,7 +247,7 @@ FROM (
     SELECT ld.b, ld.app, ld.version, ld.platform, ld.hostname, ld.noted_hostname, ld.diagnosis, 0, 0, 0, 0, ld.devices, ld.devices_enforced, ld.devices_report_only FROM live_devices ld
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         ELSE
             RETURN QUERY EXECUTE $q$WITH s AS MATERIALIZED (
     SELECT f.id, f.enforce, CASE WHEN $4 & 1 <> 0 THEN f.app ELSE '' END AS app, CASE WHEN $4 & 2 <> 0 THEN f.version ELSE '' END AS version, CASE WHEN $4 & 4 <> 0 THEN f.platform ELSE '' END AS platform, CASE WHEN $4 & 8 <> 0 THEN f.hostname ELSE '' END AS hostname, CASE WHEN $4 & 16 <> 0 THEN f.noted_hostname ELSE '' END AS noted_hostname, CASE WHEN $4 & 32 <> 0 THEN f.diagnosis ELSE '' END AS diagnosis
@@ -258,7 +269,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
 ), live_counts AS (
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2
 )
 -- A served bucket's rows are the answer as they are (one per group: the key is bucket, grouping, group), so
 -- only partial and recounted buckets are merged with live counts; a month by five dimensions used to hash
@@ -275,7 +286,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_five_minute c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -285,7 +296,7 @@ FROM (
 
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         END IF;
     END IF;
     IF p_grain = 'hour' THEN
@@ -311,13 +322,13 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
     -- partial: the minutes not folded yet
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
-    WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'p' AND r.bucket >= $13 AND r.bucket < $2
     UNION ALL
     -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
     -- a minute of it), every other minute from the minute rollups
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
       AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
     UNION ALL
     SELECT h.b, r.series_id, r.reports, r.duplicates
@@ -327,7 +338,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
             OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
     ) h
     JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
-    WHERE r.bucket >= $1 AND r.bucket < $2
+    WHERE r.bucket >= $13 AND r.bucket < $2
 ), live_devices AS (
     SELECT n.b, n.app, n.version, n.platform, n.hostname, n.noted_hostname, n.diagnosis,
            count(*) FILTER (WHERE NOT n.had) AS devices,
@@ -344,7 +355,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
             SELECT b.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
             FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
             JOIN s ON s.id = m.series_id
-            WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
+            WHERE b.mode = 'p' AND m.bucket >= $13 AND m.bucket < $2
             GROUP BY b.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, m.device_id
         ) n
         JOIN grp gr ON (gr.app, gr.version, gr.platform, gr.hostname, gr.noted_hostname, gr.diagnosis) = (n.app, n.version, n.platform, n.hostname, n.noted_hostname, n.diagnosis)
@@ -356,10 +367,10 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
         SELECT x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
         FROM (
     SELECT b.b, d.series_id, d.device_id FROM b JOIN failure_devices_hour d ON d.bucket = b.b
-    WHERE b.mode = 'r' AND d.bucket >= $1 AND d.bucket < $2
+    WHERE b.mode = 'r' AND d.bucket >= $13 AND d.bucket < $2
     UNION ALL
     SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-    WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+    WHERE b.mode = 'r' AND m.bucket >= $13 AND m.bucket < $2
       AND (m.bucket >= $11 OR m.bucket IN (SELECT minute FROM dirty))
         ) x JOIN s ON s.id = x.series_id
         GROUP BY x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id
@@ -381,7 +392,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_hour c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -392,7 +403,7 @@ FROM (
     SELECT ld.b, ld.app, ld.version, ld.platform, ld.hostname, ld.noted_hostname, ld.diagnosis, 0, 0, 0, 0, ld.devices, ld.devices_enforced, ld.devices_report_only FROM live_devices ld
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         ELSE
             RETURN QUERY EXECUTE $q$WITH s AS MATERIALIZED (
     SELECT f.id, f.enforce, CASE WHEN $4 & 1 <> 0 THEN f.app ELSE '' END AS app, CASE WHEN $4 & 2 <> 0 THEN f.version ELSE '' END AS version, CASE WHEN $4 & 4 <> 0 THEN f.platform ELSE '' END AS platform, CASE WHEN $4 & 8 <> 0 THEN f.hostname ELSE '' END AS hostname, CASE WHEN $4 & 16 <> 0 THEN f.noted_hostname ELSE '' END AS noted_hostname, CASE WHEN $4 & 32 <> 0 THEN f.diagnosis ELSE '' END AS diagnosis
@@ -415,13 +426,13 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
     -- partial: the minutes not folded yet
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
-    WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'p' AND r.bucket >= $13 AND r.bucket < $2
     UNION ALL
     -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
     -- a minute of it), every other minute from the minute rollups
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
       AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
     UNION ALL
     SELECT h.b, r.series_id, r.reports, r.duplicates
@@ -431,7 +442,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
             OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
     ) h
     JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
-    WHERE r.bucket >= $1 AND r.bucket < $2
+    WHERE r.bucket >= $13 AND r.bucket < $2
 )
 -- A served bucket's rows are the answer as they are (one per group: the key is bucket, grouping, group), so
 -- only partial and recounted buckets are merged with live counts; a month by five dimensions used to hash
@@ -448,7 +459,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_hour c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -458,7 +469,7 @@ FROM (
 
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         END IF;
     END IF;
     IF p_grain = 'day' THEN
@@ -484,13 +495,13 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
     -- partial: the minutes not folded yet
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
-    WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'p' AND r.bucket >= $13 AND r.bucket < $2
     UNION ALL
     -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
     -- a minute of it), every other minute from the minute rollups
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
       AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
     UNION ALL
     SELECT h.b, r.series_id, r.reports, r.duplicates
@@ -500,7 +511,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
             OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
     ) h
     JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
-    WHERE r.bucket >= $1 AND r.bucket < $2
+    WHERE r.bucket >= $13 AND r.bucket < $2
 ), live_devices AS (
     SELECT n.b, n.app, n.version, n.platform, n.hostname, n.noted_hostname, n.diagnosis,
            count(*) FILTER (WHERE NOT n.had) AS devices,
@@ -517,7 +528,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
             SELECT b.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
             FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
             JOIN s ON s.id = m.series_id
-            WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
+            WHERE b.mode = 'p' AND m.bucket >= $13 AND m.bucket < $2
             GROUP BY b.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, m.device_id
         ) n
         JOIN grp gr ON (gr.app, gr.version, gr.platform, gr.hostname, gr.noted_hostname, gr.diagnosis) = (n.app, n.version, n.platform, n.hostname, n.noted_hostname, n.diagnosis)
@@ -529,10 +540,10 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
         SELECT x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
         FROM (
     SELECT b.b, d.series_id, d.device_id FROM b JOIN failure_devices_day d ON d.bucket = b.b
-    WHERE b.mode = 'r' AND d.bucket >= $1 AND d.bucket < $2
+    WHERE b.mode = 'r' AND d.bucket >= $13 AND d.bucket < $2
     UNION ALL
     SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-    WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+    WHERE b.mode = 'r' AND m.bucket >= $13 AND m.bucket < $2
       AND (m.bucket >= $11 OR m.bucket IN (SELECT minute FROM dirty))
         ) x JOIN s ON s.id = x.series_id
         GROUP BY x.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, x.device_id
@@ -554,7 +565,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_day c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -565,7 +576,7 @@ FROM (
     SELECT ld.b, ld.app, ld.version, ld.platform, ld.hostname, ld.noted_hostname, ld.diagnosis, 0, 0, 0, 0, ld.devices, ld.devices_enforced, ld.devices_report_only FROM live_devices ld
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         ELSE
             RETURN QUERY EXECUTE $q$WITH s AS MATERIALIZED (
     SELECT f.id, f.enforce, CASE WHEN $4 & 1 <> 0 THEN f.app ELSE '' END AS app, CASE WHEN $4 & 2 <> 0 THEN f.version ELSE '' END AS version, CASE WHEN $4 & 4 <> 0 THEN f.platform ELSE '' END AS platform, CASE WHEN $4 & 8 <> 0 THEN f.hostname ELSE '' END AS hostname, CASE WHEN $4 & 16 <> 0 THEN f.noted_hostname ELSE '' END AS noted_hostname, CASE WHEN $4 & 32 <> 0 THEN f.diagnosis ELSE '' END AS diagnosis
@@ -588,13 +599,13 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
     -- partial: the minutes not folded yet
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
-    WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
+    WHERE b.mode = 'p' AND r.bucket >= $13 AND r.bucket < $2
     UNION ALL
     -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
     -- a minute of it), every other minute from the minute rollups
     SELECT b.b, r.series_id, r.reports, r.duplicates
     FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
-    WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
+    WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
       AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
     UNION ALL
     SELECT h.b, r.series_id, r.reports, r.duplicates
@@ -604,7 +615,7 @@ GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diag
             OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
     ) h
     JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
-    WHERE r.bucket >= $1 AND r.bucket < $2
+    WHERE r.bucket >= $13 AND r.bucket < $2
 )
 -- A served bucket's rows are the answer as they are (one per group: the key is bucket, grouping, group), so
 -- only partial and recounted buckets are merged with live counts; a month by five dimensions used to hash
@@ -621,7 +632,7 @@ FROM (
     SELECT c.bucket AS b, c.app, c.version, c.platform, c.hostname, c.noted_hostname, c.diagnosis, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
            c.devices, c.devices_enforced, c.devices_report_only
     FROM b JOIN failure_counts_day c ON c.bucket = b.b AND c.dims = $4
-    WHERE b.mode = 'p' AND c.bucket >= $1 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
+    WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND ($5::text IS NULL OR c.app = $5) AND ($6::text IS NULL OR c.version = $6) AND ($7::text IS NULL OR c.platform = $7) AND ($8::text IS NULL OR c.hostname = $8) AND ($9::text IS NULL OR c.noted_hostname = $9) AND ($10::text IS NULL OR c.diagnosis = $10)
     UNION ALL
     SELECT lc.b, s.app, s.version, s.platform, s.hostname, s.noted_hostname, s.diagnosis, sum(lc.reports), sum(lc.duplicates),
            coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),
@@ -631,7 +642,7 @@ FROM (
 
 ) AS u (b, app, version, platform, hostname, noted_hostname, diagnosis, reports, duplicates, reports_enforced, reports_report_only, devices, devices_enforced, devices_report_only)
 GROUP BY u.b, u.app, u.version, u.platform, u.hostname, u.noted_hostname, u.diagnosis$q$
-            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+            USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
         END IF;
     END IF;
 
