@@ -129,6 +129,40 @@ public sealed class ChainCountsTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_late_batch_in_a_closed_hour_is_counted_before_and_after_the_closer_recounts_it()
+    {
+        var clock = new ManualClock(Start);
+        await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Rollups:CloseInterval"] = "00:10:00" },
+            s => s.AddSingleton<TimeProvider>(clock));
+        var closer = app.Services.GetRequiredService<RollupCloser>();
+        await closer.CloseAsync(wait: true, Ct);
+        var traffic = new Traffic(app, clock, 3);
+        await traffic.PostAsync(Start.AddMinutes(10).AddSeconds(10), traffic.Report("device-a", 0, Apps[0]));
+        await traffic.PostAsync(Start.AddMinutes(70).AddSeconds(10), traffic.Report("device-b", 0, Apps[0]));
+        clock.Now = Start.AddMinutes(75);
+        await closer.CloseAsync(wait: true, Ct);
+        Assert.Equal(1, await app.CountAsync($"SELECT devices FROM chain_counts_hour WHERE bucket = '{Start:O}' AND dims = 0"));
+
+        // Stamped 22:10:40, committed after the closer closed that hour: a new device on the same leaf, and a new leaf.
+        await traffic.PostAsync(Start.AddMinutes(10).AddSeconds(40), traffic.Report("device-late", 0, Apps[1]), traffic.Report("device-late", 3, Apps[0]));
+        Assert.Equal(1, await app.CountAsync($"SELECT count(*) FROM rollup_dirty_minutes WHERE minute = '{Start.AddMinutes(10):O}'"));
+        foreach (var grain in new[] { "hour", "day" })
+        {
+            foreach (var a in new[] { null, Apps[0], Apps[1] }) await AssertMatchesReportsAsync(app, grain, Start, Start.AddHours(2), a);
+        }
+
+        clock.Now = Start.AddMinutes(76);
+        await closer.CloseAsync(wait: true, Ct);
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM rollup_dirty_minutes"));
+        // The recount reached the served rows themselves.
+        Assert.Equal(2, await app.CountAsync($"SELECT max(devices) FROM chain_counts_hour WHERE bucket = '{Start:O}' AND dims = 0"));
+        foreach (var grain in new[] { "hour", "day" })
+        {
+            foreach (var a in new[] { null, Apps[0], Apps[1] }) await AssertMatchesReportsAsync(app, grain, Start, Start.AddHours(2), a);
+        }
+    }
+
+    [Fact]
     public async Task Deleting_a_device_takes_it_out_of_every_chain_bucket_that_held_it()
     {
         var clock = new ManualClock(Start);

@@ -144,6 +144,7 @@ namespace ReportApi.Data.Migrations
                 v_closed timestamptz;
                 v_full timestamptz;
                 v_dims smallint;
+                v_live timestamptz;
             BEGIN
                 v_step := CASE p_grain WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day' END;
                 IF v_step IS NULL THEN
@@ -158,6 +159,14 @@ namespace ReportApi.Data.Migrations
                 v_closed := coalesce(v_closed, '-infinity');
                 SELECT w.at INTO v_full FROM rollup_watermarks w WHERE w.edge = 'chain_backfill';
                 v_full := coalesce(v_full, '-infinity');
+                -- The first bucket not served as it is: the raw reports are read (and planned) only from there, so a
+                -- month of served days plans today's partition of reports, not thirty.
+                EXECUTE format($q$SELECT min(g.b) FROM generate_series($1, $2 - $3, $3) AS g (b)
+                    WHERE g.b < $5 OR g.b + $3 > $4
+                       OR EXISTS (SELECT 1 FROM rollup_dirty_minutes d WHERE d.minute >= g.b AND d.minute < g.b + $3)
+                       OR NOT EXISTS (SELECT 1 FROM chain_counts_%s c WHERE c.bucket = g.b)$q$, p_grain)
+                    INTO v_live USING v_from, v_to, v_step, v_closed, v_full;
+                v_live := coalesce(v_live, v_to);
                 RETURN QUERY EXECUTE format($q$
                 WITH dirty AS MATERIALIZED (
                     SELECT minute FROM rollup_dirty_minutes WHERE minute >= $1 AND minute < $2
@@ -182,7 +191,7 @@ namespace ReportApi.Data.Migrations
                         -- Per bucket, so each is an index range scan of the partitions it touches, never a scan of the range.
                         SELECT r.app_bundle_id, r.validated_chain_fingerprint, r.diagnosis, r.device_hash FROM reports r
                         WHERE r.received_at >= CASE WHEN b.mode = 'p' THEN greatest(b.b, $5) ELSE b.b END AND r.received_at < b.e
-                          AND r.received_at >= $1 AND r.received_at < $2
+                          AND r.received_at >= $8 AND r.received_at < $2
                           AND ($7::text IS NULL OR coalesce(r.app_bundle_id, '') = $7) AND b.mode IN ('r', 'p')
                     ) r
                     JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
@@ -212,7 +221,7 @@ namespace ReportApi.Data.Migrations
                 ) AS u (b, app, leaf_issuer, leaf_subject, leaf_spki_sha256, reports, devices, diagnosis)
                 GROUP BY u.b, u.app, u.leaf_issuer, u.leaf_subject, u.leaf_spki_sha256
                 $q$, p_grain)
-                USING v_from, v_to, v_step, v_dims, v_closed, v_full, p_app;
+                USING v_from, v_to, v_step, v_dims, v_closed, v_full, p_app, v_live;
             END
             $fn$;
             """;
