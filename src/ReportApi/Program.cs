@@ -18,7 +18,6 @@ using ReportApi.Security;
 using ReportApi.Stats;
 
 if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(args);
-if (ReplayCommand.IsRequested(args)) return ReplayCommand.Run(args);
 
 var builder = WebApplication.CreateBuilder(args);
 

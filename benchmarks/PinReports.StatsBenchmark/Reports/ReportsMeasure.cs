@@ -10,6 +10,7 @@ using ReportApi.Alerting;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Alerting;
+using ReportApi.Infrastructure.Sql;
 using ReportApi.Notifications;
 using ReportApi.Pins;
 using ReportApi.Query;
@@ -163,7 +164,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         });
         var (filter, problems) = ReportFilter.Validate(query, DateTimeOffset.UtcNow);
         if (filter is null) throw new InvalidOperationException(string.Join("; ", problems));
-        await using var command = QuerySql.List(dataSource, filter, filter.Limit + 1);
+        await using var command = ReportQueries.ListCommand(dataSource, filter, filter.Limit + 1);
         await ExplainAsync(name, command);
         return (count, next, id);
     }
@@ -232,7 +233,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         Console.WriteLine(row);
         _rows.Add(row);
         var (filter, _) = ReportFilter.Validate(query, DateTimeOffset.UtcNow);
-        await using var command = QuerySql.List(dataSource, filter!, limit: null);
+        await using var command = ReportQueries.ListCommand(dataSource, filter!, limit: null);
         await ExplainAsync("CSV export (the list query without a limit)", command);
     }
 
@@ -361,7 +362,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
     /// </summary>
     private async Task AlertsAsync(DateTimeOffset end)
     {
-        var evaluator = new AlertEvaluator(dataSource, Microsoft.Extensions.Options.Options.Create(new DetectorOptions()), Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()),
+        var evaluator = new AlertEvaluator(new AlertingStore(dataSource), Microsoft.Extensions.Options.Options.Create(new DetectorOptions()), Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()),
             Microsoft.Extensions.Options.Options.Create(new NotificationOptions()), TimeProvider.System, NullLogger<AlertEvaluator>.Instance);
         var minute = SeriesObservations.Floor(end).AddMinutes(1);
         var detector = new DetectorOptions();
@@ -437,7 +438,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await DetectorStep.DisableJitAsync(connection, transaction, CancellationToken.None);
+        await AlertingStore.DisableJitAsync(connection, transaction, CancellationToken.None);
         var filter = await SeriesObservations.AllSeriesAsync(connection, transaction, CancellationToken.None);
         await using (var window = new NpgsqlCommand(AlertingSql.WindowDevices, connection, transaction))
         {
@@ -447,7 +448,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         }
         await using (var baseline = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction))
         {
-            SeriesObservations.AddFilter(baseline, filter);
+            baseline.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions);
             baseline.Parameters.Add(new NpgsqlParameter { Value = minute, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             baseline.Parameters.Add(new NpgsqlParameter { Value = detector.Window, NpgsqlDbType = NpgsqlDbType.Interval });
             baseline.Parameters.Add(new NpgsqlParameter { Value = detector.BaselineDays, NpgsqlDbType = NpgsqlDbType.Integer });

@@ -9,6 +9,7 @@ internal static class DiagnosisExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<HostKeyHistory>();
         builder.Services.AddSingleton<DiagnosisService>();
+        builder.Services.AddSingleton<RediagnoseStore>();
         return builder;
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Net.Http.Headers;
 using ReportApi.Auth;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
-using ReportApi.Ingestion;
+using ReportApi.Infrastructure;
 
 namespace ReportApi.Pins;
 

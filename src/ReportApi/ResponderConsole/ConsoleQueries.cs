@@ -32,21 +32,19 @@ internal sealed class ConsoleQueries(
     public DateTimeOffset Now => time.GetUtcNow();
 
     public async Task<Answer<AlertList>> AlertsAsync(string? state, CancellationToken ct) =>
-        Unwrap<AlertList>((await AlertsEndpoints.ListAsync(state, dataSource, ct)).Result);
+        Unwrap<AlertList>((await AlertsEndpoints.ListAsync(state, Alerts, ct)).Result);
 
     /// <summary>One alert, as the list shows it; null when there is none (or it is a pending spike that never fired).</summary>
     public async Task<AlertResponse?> AlertAsync(long id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(AlertingSql.GetAlert);
-        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        var row = AlertRow.Read(reader);
-        return row.FiredAt is null && row.Status == "resolved" ? null : AlertResponse.From(row);
+        var alert = await Alerts.GetAsync(id, ct);
+        return alert is null || alert.IsHidden ? null : AlertResponse.From(alert);
     }
 
     public async Task<Answer<AlertResponse>> AcknowledgeAsync(string id, ClaimsPrincipal user, CancellationToken ct) =>
-        Unwrap<AlertResponse>((await AlertsEndpoints.AcknowledgeAsync(id, user, dataSource, time, ct)).Result);
+        Unwrap<AlertResponse>((await AlertsEndpoints.AcknowledgeAsync(id, user, Alerts, time, ct)).Result);
+
+    private AlertingStore Alerts => services.GetRequiredService<AlertingStore>();
 
     /// <summary><c>GET /v1/stats/failures</c> with these query parameters.</summary>
     public async Task<Answer<FailureStats>> FailuresAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken ct) =>
