@@ -91,7 +91,7 @@ internal static class Loader
         }
         // The closer ran a minute ago: the last minute is unfolded, the last hour and day are partial.
         await ExecAsync(connection, $"UPDATE rollup_watermarks SET at = timestamptz '{end:yyyy-MM-dd HH:mm:ss}+00' - interval '1 minute'", null);
-        await ExecAsync(connection, $"UPDATE rollup_watermarks SET at = NULL WHERE edge = 'backfill'", null);
+        await ExecAsync(connection, $"UPDATE rollup_watermarks SET at = NULL WHERE edge IN ('backfill', 'chain_backfill')", null);
         await ExecAsync(connection, "VACUUM ANALYZE failure_series", null);
         foreach (var table in RollupSchemaSql.Tables.Concat(ServingSchemaSql.Tables)) await ExecAsync(connection, $"VACUUM ANALYZE {table}", $"vacuum analyze {table}");
         await using var total = new NpgsqlCommand("SELECT sum(reports) FROM failure_rollups_day", connection);

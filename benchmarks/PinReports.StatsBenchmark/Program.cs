@@ -220,7 +220,24 @@ static async Task<string> ExplainInnerAsync(NpgsqlDataSource dataSource, DateTim
     command.Parameters.Add(new NpgsqlParameter { Value = mask, NpgsqlDbType = NpgsqlDbType.Integer });
     for (var i = 0; i < 6; i++) command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
     command.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(closed, DateTimeKind.Utc), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-    command.Parameters.Add(new NpgsqlParameter { Value = System.Numerics.BitOperations.PopCount((uint)mask) <= grain.MaxDimensions, NpgsqlDbType = NpgsqlDbType.Boolean });
+    var stored = System.Numerics.BitOperations.PopCount((uint)mask) <= grain.MaxDimensions;
+    command.Parameters.Add(new NpgsqlParameter { Value = stored, NpgsqlDbType = NpgsqlDbType.Boolean });
+    // $13, the first bucket not served as it is, as the function finds it.
+    await using (var live = new NpgsqlCommand($$"""
+        SELECT coalesce(min(g.b), $2) FROM generate_series($1, $2 - $3, $3) AS g (b)
+        WHERE NOT $5 OR g.b + $3 > $4
+           OR EXISTS (SELECT 1 FROM rollup_dirty_minutes d WHERE d.minute >= g.b AND d.minute < g.b + $3)
+           OR NOT EXISTS (SELECT 1 FROM {{grain.Table}} c WHERE c.bucket = g.b AND c.dims = 0)
+        """, connection))
+    {
+        live.Parameters.Add(new NpgsqlParameter { Value = from, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        live.Parameters.Add(new NpgsqlParameter { Value = to, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        live.Parameters.Add(new NpgsqlParameter { Value = interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
+        live.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(closed, DateTimeKind.Utc), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        live.Parameters.Add(new NpgsqlParameter { Value = stored, NpgsqlDbType = NpgsqlDbType.Boolean });
+        var first = (DateTime)(await live.ExecuteScalarAsync())!;
+        command.Parameters.Add(new NpgsqlParameter { Value = DateTime.SpecifyKind(first, DateTimeKind.Utc), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+    }
     await using var reader = await command.ExecuteReaderAsync();
     var lines = new List<string>();
     while (await reader.ReadAsync()) lines.Add(reader.GetString(0));

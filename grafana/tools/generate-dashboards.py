@@ -102,15 +102,13 @@ WHERE a.status IN ('firing', 'acknowledged') AND ('$app' = '%' OR a.app = '$app'
 ORDER BY a.fired_at DESC
 LIMIT 50""", fmt="table")], w=24, h=7, description="Open alerts (GET /v1/alerts?state=firing). Acknowledge with POST /v1/alerts/{id}/acknowledge.",
     field_config={"defaults": {}, "overrides": [{"matcher": {"id": "byName", "options": "headline"}, "properties": [{"id": "custom.width", "value": 700}]}]})
-b.add("Top failing chains", "table", [sql_target("""
-SELECT c.leaf_issuer AS issuer, c.leaf_subject AS subject, c.leaf_spki_sha256 AS spki_sha256,
-       count(DISTINCT r.device_hash) AS devices, count(*) AS reports, max(r.diagnosis) AS diagnosis
-FROM reports r
-JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
-WHERE $__timeFilter(r.received_at) AND coalesce(r.app_bundle_id, '') LIKE '$app'
-GROUP BY c.leaf_issuer, c.leaf_subject, c.leaf_spki_sha256
+b.add("Top failing chains", "table", [sql_target(f"""
+SELECT nullif(c.leaf_issuer, '') AS issuer, nullif(c.leaf_subject, '') AS subject, nullif(c.leaf_spki_sha256, '') AS spki_sha256,
+       sum(c.devices) AS devices, sum(c.reports) AS reports, max(c.diagnosis) AS diagnosis
+FROM chain_stats(chain_grain($__timeFrom(), $__timeTo()), $__timeFrom(), $__timeTo(), {APP}) c
+GROUP BY 1, 2, 3
 ORDER BY devices DESC
-LIMIT 10""", fmt="table")], w=24, h=7, description="Drill-down over raw reports, bounded by the dashboard's time range: which chain (issuer, leaf SPKI) the failing devices saw.")
+LIMIT 10""", fmt="table")], w=24, h=7, description="Which leaf certificate (issuer, subject, SPKI) the failing devices saw: exact distinct devices per bucket (hour up to 2-day ranges, else day), summed over the range, from the chain rollups the closer keeps (closed buckets counted once, the open bucket live).")
 b.add("New app versions (last 24 h)", "table", [sql_target("""
 SELECT s.app, s.version, s.platform, min(s.first_seen_at) AS first_failure
 FROM failure_series s

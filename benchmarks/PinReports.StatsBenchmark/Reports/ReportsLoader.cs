@@ -238,6 +238,8 @@ internal static class ReportsLoader
         // The closer's edges as a running closer leaves them: nothing to fold when the service starts.
         await ExecAsync(connection, $"UPDATE rollup_watermarks SET at = {t} WHERE edge IN ('closed', 'closing')");
         await ExecAsync(connection, "UPDATE rollup_watermarks SET at = NULL WHERE edge = 'backfill'");
+        // The failing-chain rollups (issue #12): folded by the real closer, as its upgrade backfill does.
+        await ChainFill.RunAsync(dataSource);
 
         // The pin inventory through the real refresher: day-sized transactions over the whole month, as after an upgrade.
         var started = Stopwatch.GetTimestamp();

@@ -81,6 +81,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         await CsvAsync(end);
         await PinsAsync();
         await AlertsAsync(end);
+        await ChainsPanelAsync(end);
 
         Console.WriteLine();
         Console.WriteLine($"uptime after measuring: {Uptime()}");
@@ -90,6 +91,59 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         Console.WriteLine();
         Console.WriteLine("EXPLAIN (ANALYZE, BUFFERS) key lines:");
         foreach (var plan in _plans) Console.WriteLine(plan);
+    }
+
+    /// <summary>
+    /// The overview's "Top failing chains" panel (issue #12), its SQL as the dashboard holds it, macros expanded as the
+    /// dashboard test expands them, for all apps and one app over the last hour, 24 h, 7 days and 30 days; and the panel
+    /// it replaced (distinct devices over raw reports joined with their chains) where it finishes in reasonable time.
+    /// A cluster kept from before the chain rollups gets them first (the real closer's backfill).
+    /// </summary>
+    private async Task ChainsPanelAsync(DateTimeOffset end)
+    {
+        if (await ScalarAsync<bool>("SELECT NOT EXISTS (SELECT 1 FROM chain_counts_day)")) await ChainFill.RunAsync(dataSource);
+        Console.WriteLine($"uptime: {Uptime()}");
+        var panel = Panels.Load("grafana/dashboards").Single(p => p.Title == "Top failing chains").Sql;
+        const string before = """
+            SELECT c.leaf_issuer AS issuer, c.leaf_subject AS subject, c.leaf_spki_sha256 AS spki_sha256,
+                   count(DISTINCT r.device_hash) AS devices, count(*) AS reports, max(r.diagnosis) AS diagnosis
+            FROM reports r
+            JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
+            WHERE $__timeFilter(r.received_at) AND coalesce(r.app_bundle_id, '') LIKE '$app'
+            GROUP BY c.leaf_issuer, c.leaf_subject, c.leaf_spki_sha256
+            ORDER BY devices DESC
+            LIMIT 10
+            """;
+        foreach (var (rangeName, range) in new[] { ("last hour", TimeSpan.FromHours(1)), ("24 h", TimeSpan.FromHours(24)), ("7 days", TimeSpan.FromDays(7)), ("30 days", TimeSpan.FromDays(30)) })
+        {
+            foreach (var app in new[] { "%", "com.example.bank" })
+            {
+                var variables = new Dictionary<string, string> { ["app"] = app };
+                var sql = ReportApi.Tests.Dashboards.GrafanaMacros.Expand(panel, end - range, end, variables);
+                var label = $"Top failing chains panel, {rangeName}, app {(app == "%" ? "All" : app)}";
+                await TimeAsync(label, () => RowsAsync(sql));
+                if (range == TimeSpan.FromDays(30) || range == TimeSpan.FromHours(1))
+                {
+                    await using var command = dataSource.CreateCommand(sql);
+                    await ExplainAsync(label, command);
+                }
+                if (range <= TimeSpan.FromHours(24))
+                {
+                    var old = ReportApi.Tests.Dashboards.GrafanaMacros.Expand(before, end - range, end, variables);
+                    await TimeAsync($"Top failing chains, before (raw reports), {rangeName}, app {(app == "%" ? "All" : app)}", () => RowsAsync(old), runs: 3);
+                }
+            }
+        }
+    }
+
+    private async Task<int> RowsAsync(string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync()) rows++;
+        return rows;
     }
 
     private async Task<(int Count, string? Next, string? FirstId)> PageAsync(string name, ReportListQuery query)

@@ -123,6 +123,7 @@ internal static class ServingSchemaSql
             v_dims integer;
             v_closed timestamptz;
             v_stored boolean;
+            v_live timestamptz;
         BEGIN
             v_step := CASE p_grain WHEN 'minute' THEN interval '1 minute' WHEN 'five_minute' THEN interval '5 minutes'
                                    WHEN 'hour' THEN interval '1 hour' WHEN 'day' THEN interval '1 day' END;
@@ -140,6 +141,15 @@ internal static class ServingSchemaSql
             SELECT w.at INTO v_closed FROM rollup_watermarks w WHERE w.edge = 'closed';
             v_closed := coalesce(v_closed, '-infinity');
             v_stored := length(replace(v_dims::bit(6)::text, '0', '')) <= CASE WHEN p_grain IN ('minute', 'five_minute') THEN 2 ELSE 6 END;
+            -- The first bucket not served as it is (open, late-marked, not counted, or a grouping this grain does not
+            -- store): the live branches read only from there ($13), so they are planned over its partitions alone, not
+            -- over every partition of a month (planning them was a third of a month's read, issue #12).
+            EXECUTE format($q$SELECT min(g.b) FROM generate_series($1, $2 - $3, $3) AS g (b)
+                WHERE NOT $5 OR g.b + $3 > $4
+                   OR EXISTS (SELECT 1 FROM rollup_dirty_minutes d WHERE d.minute >= g.b AND d.minute < g.b + $3)
+                   OR NOT EXISTS (SELECT 1 FROM %I c WHERE c.bucket = g.b AND c.dims = 0)$q$, 'failure_counts_' || p_grain)
+                INTO v_live USING v_from, v_to, v_step, v_closed, v_stored;
+            v_live := coalesce(v_live, v_to);
         {{string.Concat(ServingGrain.All.Select(GrainBranch))}}
         END
         $fn$;
@@ -149,10 +159,10 @@ internal static class ServingSchemaSql
             IF p_grain = '{g.Name}' THEN
                 IF p_devices THEN
                     RETURN QUERY EXECUTE $q${ReadQuery(g, true)}$q$
-                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
                 ELSE
                     RETURN QUERY EXECUTE $q${ReadQuery(g, false)}$q$
-                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored;
+                    USING v_from, v_to, v_step, v_dims, p_app, p_version, p_platform, p_hostname, p_noted_hostname, p_diagnosis, v_closed, v_stored, v_live;
                 END IF;
             END IF;
 
@@ -165,7 +175,8 @@ internal static class ServingSchemaSql
 
     /// <summary>
     /// The read of one grain. Parameters: $1 from, $2 to (whole buckets), $3 step, $4 grouping mask, $5..$10 filters,
-    /// $11 closed edge (-infinity before the closer's first run), $12 whether this grain stores the mask.
+    /// $11 closed edge (-infinity before the closer's first run), $12 whether this grain stores the mask, $13 the first
+    /// bucket that is not served as it is (every live branch reads from there).
     /// </summary>
     internal static string ReadQuery(ServingGrain g, bool devices)
     {
@@ -176,13 +187,13 @@ internal static class ServingSchemaSql
                 -- partial: the minutes not folded yet
                 SELECT b.b, r.series_id, r.reports, r.duplicates
                 FROM b JOIN failure_rollups_minute r ON r.bucket >= greatest(b.b, $11) AND r.bucket < b.e
-                WHERE b.mode = 'p' AND r.bucket >= $1 AND r.bucket < $2
+                WHERE b.mode = 'p' AND r.bucket >= $13 AND r.bucket < $2
                 UNION ALL
                 -- recount: clean closed hours from the hour rollups (the closer recomputes an hour whenever it folds
                 -- a minute of it), every other minute from the minute rollups
                 SELECT b.b, r.series_id, r.reports, r.duplicates
                 FROM b JOIN failure_rollups_hour r ON r.bucket >= b.b AND r.bucket < b.e
-                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
+                WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2 AND r.bucket + interval '1 hour' <= $11
                   AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= r.bucket AND d.minute < r.bucket + interval '1 hour')
                 UNION ALL
                 SELECT h.b, r.series_id, r.reports, r.duplicates
@@ -192,25 +203,25 @@ internal static class ServingSchemaSql
                         OR EXISTS (SELECT 1 FROM dirty d WHERE d.minute >= hh.h AND d.minute < hh.h + interval '1 hour'))
                 ) h
                 JOIN failure_rollups_minute r ON r.bucket >= h.h AND r.bucket < h.h + interval '1 hour'
-                WHERE r.bucket >= $1 AND r.bucket < $2
+                WHERE r.bucket >= $13 AND r.bucket < $2
             """
             : """
                 SELECT b.b, r.series_id, r.reports, r.duplicates
                 FROM b JOIN failure_rollups_minute r ON r.bucket >= b.b AND r.bucket < b.e
-                WHERE b.mode = 'r' AND r.bucket >= $1 AND r.bucket < $2
+                WHERE b.mode = 'r' AND r.bucket >= $13 AND r.bucket < $2
             """;
         var recountRows = coarse
             ? $"""
                 SELECT b.b, d.series_id, d.device_id FROM b JOIN failure_devices_{g.DeviceGrain} d ON d.bucket = b.b
-                WHERE b.mode = 'r' AND d.bucket >= $1 AND d.bucket < $2
+                WHERE b.mode = 'r' AND d.bucket >= $13 AND d.bucket < $2
                 UNION ALL
                 SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-                WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+                WHERE b.mode = 'r' AND m.bucket >= $13 AND m.bucket < $2
                   AND (m.bucket >= $11 OR m.bucket IN (SELECT minute FROM dirty))
             """
             : """
                 SELECT b.b, m.series_id, m.device_id FROM b JOIN failure_devices_minute m ON m.bucket >= b.b AND m.bucket < b.e
-                WHERE b.mode = 'r' AND m.bucket >= $1 AND m.bucket < $2
+                WHERE b.mode = 'r' AND m.bucket >= $13 AND m.bucket < $2
             """;
         var partialDevices = coarse
             ? $"""
@@ -229,7 +240,7 @@ internal static class ServingSchemaSql
                         SELECT b.b, {s}, m.device_id, bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
                         FROM b JOIN failure_devices_minute m ON m.bucket >= greatest(b.b, $11) AND m.bucket < b.e
                         JOIN s ON s.id = m.series_id
-                        WHERE b.mode = 'p' AND m.bucket >= $1 AND m.bucket < $2
+                        WHERE b.mode = 'p' AND m.bucket >= $13 AND m.bucket < $2
                         GROUP BY b.b, {s}, m.device_id
                     ) n
                     JOIN grp gr ON ({ServingDimensions.List("gr")}) = ({ServingDimensions.List("n")})
@@ -281,6 +292,14 @@ internal static class ServingSchemaSql
             ), live_counts AS (
             {liveCounts}
             ){deviceCtes}
+            -- A served bucket's rows are the answer as they are (one per group: the key is bucket, grouping, group), so
+            -- only partial and recounted buckets are merged with live counts; a month by five dimensions used to hash
+            -- its 7,440 served rows by seven keys for nothing (issue #12).
+            SELECT c.bucket, {ServingDimensions.List("c")}, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
+                   c.devices, c.devices_enforced, c.devices_report_only
+            FROM b JOIN {g.Table} c ON c.bucket = b.b AND c.dims = $4
+            WHERE b.mode = 's' AND c.bucket >= $1 AND c.bucket < $2 AND {Filters("c")}
+            UNION ALL
             SELECT u.b, {ServingDimensions.List("u")},
                    sum(u.reports)::bigint, sum(u.duplicates)::bigint, sum(u.reports_enforced)::bigint, sum(u.reports_report_only)::bigint,
                    sum(u.devices)::bigint, sum(u.devices_enforced)::bigint, sum(u.devices_report_only)::bigint
@@ -288,7 +307,7 @@ internal static class ServingSchemaSql
                 SELECT c.bucket AS b, {ServingDimensions.List("c")}, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
                        c.devices, c.devices_enforced, c.devices_report_only
                 FROM b JOIN {g.Table} c ON c.bucket = b.b AND c.dims = $4
-                WHERE b.mode IN ('s', 'p') AND c.bucket >= $1 AND c.bucket < $2 AND {Filters("c")}
+                WHERE b.mode = 'p' AND c.bucket >= $13 AND c.bucket < $2 AND {Filters("c")}
                 UNION ALL
                 SELECT lc.b, {s}, sum(lc.reports), sum(lc.duplicates),
                        coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 1), 0), coalesce(sum(lc.reports) FILTER (WHERE s.enforce = 0), 0),

@@ -17,7 +17,7 @@ internal sealed class PrivacyStore(NpgsqlDataSource dataSource)
         // A running rollup closer finishes first, so a fold of its snapshot never re-adds the device.
         await ExecuteAsync(connection, transaction, PrivacySql.WaitForCloser, p => p.Arg("lock_key", Rollups.RollupsSql.LockKey), ct);
         var deleted = await ExecuteAsync(connection, transaction, PrivacySql.DeleteReports, p => p.Arg("device_hash", deviceHash), ct);
-        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices))
+        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices).Append(Rollups.ChainsSql.DeleteDevice))
         {
             await ExecuteAsync(connection, transaction, sql, p => p.Arg("device_hash", deviceHash), ct);
         }

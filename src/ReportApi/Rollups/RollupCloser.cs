@@ -86,6 +86,7 @@ public sealed partial class RollupCloser(
         while (closed < closing);
 
         if (edges.GetValueOrDefault("backfill") is { } backfill) await BackfillDayAsync(connection, backfill, ct);
+        if (edges.GetValueOrDefault("chain_backfill") is { } chainBackfill) await BackfillChainsDayAsync(connection, chainBackfill, ct);
         return folds;
     }
 
@@ -138,6 +139,7 @@ public sealed partial class RollupCloser(
             // A bucket met for the first time (or written before the closer existed) is counted from its whole set.
             await RecountAsync(connection, tx, grain, [.. buckets.Except(counted)], ct);
         }
+        await FoldChainsAsync(connection, tx, lo, hi, lateArray, minutes, ct);
         await ExecuteAsync(connection, tx, RollupsSql.WriteEdge, ct, "closed", hi);
         await tx.CommitAsync(ct);
         LogFolded(lo, hi, late.Count);
@@ -173,6 +175,53 @@ public sealed partial class RollupCloser(
         await ExecuteAsync(connection, tx, RollupsSql.WriteEdge, ct, "backfill", dayStart);
         await tx.CommitAsync(ct);
         LogBackfilled(dayStart, edge);
+    }
+
+    /// <summary>
+    /// The failing-chain rollups of the same minutes, in the same transaction (so they share the closed edge and the
+    /// late marks): the minutes' reports by chain, their devices into the hour and day chain sets, and the served rows
+    /// of the touched hours and days recounted from those sets (an hour's or a day's distinct devices, not increments:
+    /// the recount is what keeps a late minute folded twice exact).
+    /// </summary>
+    private static async Task FoldChainsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateTimeOffset lo, DateTimeOffset hi,
+        DateTimeOffset[] late, IEnumerable<DateTimeOffset> minutes, CancellationToken ct)
+    {
+        await ExecuteAsync(connection, tx, ChainsSql.AddChains, ct, lo, hi, late);
+        await ExecuteAsync(connection, tx, ChainsSql.Fold, ct, lo, hi, late);
+        var hours = minutes.Select(m => Floor(m, TimeSpan.FromHours(1))).Distinct().ToArray();
+        var days = minutes.Select(m => Floor(m, TimeSpan.FromDays(1))).Distinct().ToArray();
+        await ExecuteAsync(connection, tx, ChainsSql.CountHours, ct, hours, hours.Min(), hours.Max().AddHours(1));
+        await ExecuteAsync(connection, tx, ChainsSql.CountDays, ct, days, days.Min(), days.Max().AddDays(1));
+    }
+
+    /// <summary>
+    /// Folds one day of reports received before the chain rollups existed (migration ChainCounts), newest day first,
+    /// and moves the <c>chain_backfill</c> edge to its start; reads count the buckets before that edge from the raw
+    /// reports until then. The hours after the edge were folded by the closer: recounting them with the day's older
+    /// minutes makes them whole.
+    /// </summary>
+    private async Task BackfillChainsDayAsync(NpgsqlConnection connection, DateTimeOffset edge, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (await ScalarAsync(connection, tx, ChainsSql.NewestReportBefore, ct, edge) is not DateTime newest)
+        {
+            await ExecuteAsync(connection, tx, RollupsSql.WriteEdge, ct, "chain_backfill", DBNull.Value);
+            await tx.CommitAsync(ct);
+            LogChainBackfillDone();
+            return;
+        }
+        var day = new DateTimeOffset(DateTime.SpecifyKind(newest, DateTimeKind.Utc).Date, TimeSpan.Zero);
+        var until = edge < day.AddDays(1) ? edge : day.AddDays(1);
+        DateTimeOffset[] none = [];
+        await ExecuteAsync(connection, tx, ChainsSql.AddChains, ct, day, until, none);
+        await ExecuteAsync(connection, tx, ChainsSql.Fold, ct, day, until, none);
+        var hours = new List<DateTimeOffset>();
+        for (var h = day; h < until; h = h.AddHours(1)) hours.Add(h);
+        await ExecuteAsync(connection, tx, ChainsSql.CountHours, ct, hours.ToArray(), day, day.AddDays(1));
+        await ExecuteAsync(connection, tx, ChainsSql.CountDays, ct, new[] { day }, day, day.AddDays(1));
+        await ExecuteAsync(connection, tx, RollupsSql.WriteEdge, ct, "chain_backfill", day);
+        await tx.CommitAsync(ct);
+        LogChainBackfilled(day, until);
     }
 
     private static async Task RecountAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ServingGrain grain, List<DateTimeOffset> buckets, CancellationToken ct)
@@ -234,6 +283,12 @@ public sealed partial class RollupCloser(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollup backfill complete")]
     private partial void LogBackfillDone();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chain rollup backfill folded the reports from {From} to {To}")]
+    private partial void LogChainBackfilled(DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chain rollup backfill complete")]
+    private partial void LogChainBackfillDone();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rollup close skipped: another replica holds the lock")]
     private partial void LogSkipped();

@@ -13,7 +13,7 @@ namespace ReportApi.Stats;
 /// The answer is sparse (issue #12: the zero-filled cross product of buckets and groups, 7,200 rows for a month by five
 /// dimensions, cost more than the counts): rows of kind 0 are the non-empty buckets of each group, rows of kind 1 the
 /// known, non-zero denominators of each group and UTC day. <see cref="FailureStatsReader"/> zero-fills while it streams.
-/// Ordered by group, then time (a day's denominator before its buckets).
+/// Ordered by group (the order of its text keys), then time (a day's denominator before its buckets).
 /// </para>
 /// <para>
 /// A group's denominator for a day is the sum of the active devices of the (app, version, platform) tuples that failed
@@ -30,7 +30,31 @@ internal static class StatsSql
         var seriesColumns = string.Concat(columns.Select(c => $", s.{c}"));
         var keyOut = string.Concat(columns.Select(c => $", c.{c}"));
         var actOut = string.Concat(columns.Select(c => $", a.{c}"));
-        var order = string.Concat(columns.Select((_, i) => $"{3 + i}, "));
+        var keys = string.Join(", ", columns);
+        // Grouped: rows are ordered by their group's rank, which orders only the distinct groups by their text keys (a
+        // few hundred), then by integers and time. Sorting every row by up to six text keys in the database's collation
+        // cost ~70 ms for a month by five dimensions (14,000 rows, issue #12); the order is the same.
+        var ranked = columns.Count == 0 ? "" : $"""
+            , out_rows AS MATERIALIZED (
+            {Rows()}
+            ), groups AS (
+                SELECT {keys}, row_number() OVER (ORDER BY {keys}) AS grp
+                FROM (SELECT DISTINCT {keys} FROM out_rows) d
+            )
+            SELECT o.kind, o.t, {string.Join(", ", columns.Select(c => $"o.{c}"))},
+                   o.reports, o.duplicates, o.reports_enforced, o.reports_report_only, o.devices, o.devices_enforced, o.devices_report_only, o.active
+            FROM out_rows o JOIN groups g USING ({keys})
+            ORDER BY g.grp, o.t, o.kind DESC
+            """;
+        string Rows() => $"""
+                SELECT 0 AS kind, c.bucket AS t{keyOut},
+                       c.reports, c.duplicates, c.reports_enforced, c.reports_report_only, c.devices, c.devices_enforced, c.devices_report_only,
+                       NULL::bigint AS active
+                FROM f c
+                UNION ALL
+                SELECT 1, a.day{actOut}, 0, 0, 0, 0, 0, 0, 0, a.active_devices
+                FROM activity a
+            """;
         return $"""
             WITH f AS (
                 SELECT * FROM failure_stats($10::text, $1, $2, $11::integer, $4, $5, $6, $7, $8, $9)
@@ -49,15 +73,11 @@ internal static class StatsSql
                 GROUP BY k.day{fromTuples}
                 -- Unknown (a tuple without a row) or zero: no rate, so no row.
                 HAVING bool_and(a.active_devices IS NOT NULL) AND sum(a.active_devices) > 0
-            )
-            SELECT 0 AS kind, c.bucket{keyOut},
-                   c.reports, c.duplicates, c.reports_enforced, c.reports_report_only, c.devices, c.devices_enforced, c.devices_report_only,
-                   NULL::bigint
-            FROM f c
-            UNION ALL
-            SELECT 1, a.day{actOut}, 0, 0, 0, 0, 0, 0, 0, a.active_devices
-            FROM activity a
-            ORDER BY {order}2, 1 DESC
+            ){(columns.Count == 0 ? $"""
+
+            {Rows()}
+            ORDER BY 2, 1 DESC
+            """ : ranked)}
             """;
     }
 
