@@ -119,7 +119,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
             foreach (var app in new[] { "%", "com.example.bank" })
             {
                 var variables = new Dictionary<string, string> { ["app"] = app };
-                var sql = ReportApi.Tests.Dashboards.GrafanaMacros.Expand(panel, end - range, end, variables);
+                var sql = PinReports.TestSupport.GrafanaMacros.Expand(panel, end - range, end, variables);
                 var label = $"Top failing chains panel, {rangeName}, app {(app == "%" ? "All" : app)}";
                 await TimeAsync(label, () => RowsAsync(sql));
                 if (range == TimeSpan.FromDays(30) || range == TimeSpan.FromHours(1))
@@ -129,7 +129,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
                 }
                 if (range <= TimeSpan.FromHours(24))
                 {
-                    var old = ReportApi.Tests.Dashboards.GrafanaMacros.Expand(before, end - range, end, variables);
+                    var old = PinReports.TestSupport.GrafanaMacros.Expand(before, end - range, end, variables);
                     await TimeAsync($"Top failing chains, before (raw reports), {rangeName}, app {(app == "%" ? "All" : app)}", () => RowsAsync(old), runs: 3);
                 }
             }
