@@ -127,11 +127,11 @@ internal static class ChainsSql
     public static readonly string DeleteDevice = $"""
         WITH gone_hour AS (
             DELETE FROM chain_devices_hour
-            WHERE device_id = ('x' || encode(substring(@device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint
+            WHERE device_id = ('x' || encode(substring(@device_hash::bytea FROM 1 FOR 8), 'hex'))::bit(64)::bigint
             RETURNING bucket, chain_id
         ), gone_day AS (
             DELETE FROM chain_devices_day
-            WHERE device_id = ('x' || encode(substring(@device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint
+            WHERE device_id = ('x' || encode(substring(@device_hash::bytea FROM 1 FOR 8), 'hex'))::bit(64)::bigint
             RETURNING bucket, chain_id
         ), held_hour AS (
             SELECT DISTINCT g.bucket, ds.dims, {GroupApp} AS app, f.leaf_key

@@ -13,7 +13,7 @@ namespace ReportApi.Data.Migrations
             // Issue #12, the month by five dimensions: failure_stats returns a served bucket's rows as they are instead
             // of merging them with (absent) live counts by seven keys, and plans its live branches only over the
             // partitions from the first bucket that is not served. Same answers; no table or EF model change. The
-            // text is ServingSchemaSql.CreateStatsFunction of this release, literal so later edits cannot change it.
+            // text is the serving schema's live stats function of this release, literal so later edits cannot change it.
             migrationBuilder.Sql(Current);
         }
 
