@@ -1,3 +1,5 @@
+using ReportApi.Hosting;
+
 namespace ReportApi.Diagnosis;
 
 internal static class DiagnosisExtensions
@@ -9,6 +11,7 @@ internal static class DiagnosisExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<HostKeyHistory>();
         builder.Services.AddSingleton<DiagnosisService>();
+        builder.Services.AddCommandMode("rediagnose", c => RediagnoseCommand.RunAsync(c.HostServices, c.Args, c.Output, c.Error));
         return builder;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Auth;
+using ReportApi.Hosting;
 
 namespace ReportApi.Privacy;
 
@@ -27,8 +28,7 @@ internal static class PrivacyEndpoints
     {
         if (string.IsNullOrWhiteSpace(vendorId) || vendorId.Length > 256)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid vendor id",
-                detail: "Pass the app-vendor-id exactly as the app sends it (1 to 256 characters).");
+            return Problems.BadRequest("Invalid vendor id", "vendorId", "Pass the app-vendor-id exactly as the app sends it (1 to 256 characters).");
         }
         var hash = hasher.Hash(vendorId)!;
         // One transaction: the raw reports and every derived per-device row go together, or nothing does.
