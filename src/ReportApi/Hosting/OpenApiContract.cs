@@ -14,7 +14,7 @@ internal static class OpenApiContract
 {
     public const string SchemeName = "ApiKey";
 
-    /// <summary>The stats query as <see cref="Stats.StatsRequest"/> parses it (README, docs/stats.md).</summary>
+    /// <summary>The stats query as the stats feature parses it (README, docs/stats.md).</summary>
     private static readonly (string Name, string Description)[] StatsParameters =
     [
         ("groupBy", "Comma list of app, version, platform, hostname, notedHostname, diagnosis."),
