@@ -51,7 +51,8 @@ public static class Problems
         var problem = context.ProblemDetails;
         if (problem.Status != StatusCodes.Status400BadRequest || problem.Extensions.ContainsKey(ErrorsKey)) return;
         problem.Type = InvalidParametersType;
-        problem.Detail ??= context.Exception is BadHttpRequestException bad ? bad.Message : problem.Title ?? "The request is invalid.";
+        // The framework's exception text names handler parameters and types: not for clients (it shows it in Development only).
+        problem.Detail ??= "The request could not be read: check the body (JSON where JSON is expected) and the parameters.";
         problem.Extensions[ErrorsKey] = new[] { new ParameterError("body", problem.Detail) };
     }
 }

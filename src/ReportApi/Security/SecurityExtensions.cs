@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
+using ReportApi.Hosting;
 using ReportApi.Observability;
 
 namespace ReportApi.Security;
@@ -46,8 +47,8 @@ internal static class SecurityExtensions
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 ReportApiTelemetry.RequestRejected("rate-limited");
-                await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
+                await Problems.Status(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
                     .ExecuteAsync(context.HttpContext);
             };
         });
