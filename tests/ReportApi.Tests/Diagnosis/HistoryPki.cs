@@ -17,12 +17,17 @@ internal static class HistoryReports
 
     private static int _sequence;
 
+    // Fixed once: "now minus a counter" read the clock per report, so on a busy machine two reports posted two
+    // seconds apart could carry the same second, the second one was a duplicate (204, not stored) and the test read
+    // the report before it.
+    private static readonly DateTimeOffset Epoch = DateTimeOffset.UtcNow.AddMinutes(-5);
+
     /// <summary>One report of <paramref name="chain"/> (leaf first) in a dialect; <paramref name="dateTime"/> as the dialect writes it.</summary>
     public static JsonObject Body(string dialect, IList<X509Certificate2> chain, string device, DateTimeOffset? dateTime = null, string[]? pins = null)
     {
         pins ??= [Unpinned, Backup];
         // A distinct second per report: RFC 7469 reports carry no device id, so the raw date-time tells resends apart.
-        var text = (dateTime ?? DateTimeOffset.UtcNow.AddSeconds(-Interlocked.Increment(ref _sequence))).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var text = (dateTime ?? Epoch.AddSeconds(-Interlocked.Increment(ref _sequence))).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         return dialect switch
         {
             "ios" => ReportJson.Ios(Host, chain, pins, vendorId: device, dateTime: text),
