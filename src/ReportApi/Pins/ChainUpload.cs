@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using ReportApi.Domain.Certificates;
 using ReportApi.Hosting;
+using ReportApi.Infrastructure;
 using ReportApi.Ingestion;
 
 namespace ReportApi.Pins;
