@@ -36,6 +36,7 @@ internal static class SecurityExtensions
             }
         });
 
+        // The chain is built when the options are, after every feature registered its limited routes (RateLimitedRoute).
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IEnumerable<RateLimitedRoute>>((options, routes) =>
         {
@@ -62,7 +63,7 @@ internal static class SecurityExtensions
         return app;
     }
 
-    // Only the open ingest endpoint is limited here (the advisory has its own bucket); query endpoints are behind API keys.
+    // Only the registered routes (the open ingest endpoint) are limited here: the advisory has its own bucket, query endpoints are behind API keys.
     private static bool IsLimited(HttpContext http, Func<HttpContext, bool>[] limited)
     {
         foreach (var matches in limited)
