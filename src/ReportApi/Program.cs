@@ -18,7 +18,6 @@ using ReportApi.Stats;
 
 // Command-line modes (Hosting/CommandModes): those that need no host run before it is built.
 if (await CommandModes.RunWithoutHostAsync(args) is { } exitCode) return exitCode;
-if (ReplayCommand.IsRequested(args)) return ReplayCommand.Run(args);
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using PinReports.Simulation;
 using PinReports.Simulator;
 using PinReports.Tools;
+
+// Offline: the detector over days of synthetic traffic, no service needed (arguments of the former `ReportApi replay`).
+if (ReplayCommand.IsRequested(args)) return ReplayCommand.Run(args);
 
 SimulatorOptions options;
 try

@@ -34,6 +34,10 @@ internal sealed class SimulatorOptions
           init                     create the simulated PKI under --sim-dir (default ./.sim) and write .sim/roots.pem
                                    (the service needs it as Diagnosis__TrustedRootsFile); runs reuse it
 
+          replay [--days 1..60] [--seed N] [--scenario steady|rotation|launch|forged]
+                                   no service, no database: replay days of synthetic traffic through the spike detector
+                                   with the default thresholds and print when alerts fire and resolve
+
           --scenario S             steady | rotation | interception | expired | all          (default steady)
           --duration D             how long to run, e.g. 90s, 6m, 1h                          (default 5m)
           --at T                   when the incident starts, relative to the start            (default 60s)

@@ -10,6 +10,7 @@ using ReportApi.Alerting;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Alerting;
+using ReportApi.Infrastructure.Sql;
 using ReportApi.Notifications;
 using ReportApi.Pins;
 using ReportApi.Query;
@@ -307,7 +308,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
     /// </summary>
     private async Task AlertsAsync(DateTimeOffset end)
     {
-        var evaluator = new AlertEvaluator(dataSource, Microsoft.Extensions.Options.Options.Create(new DetectorOptions()), Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()),
+        var evaluator = new AlertEvaluator(new AlertingStore(dataSource), Microsoft.Extensions.Options.Options.Create(new DetectorOptions()), Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()),
             Microsoft.Extensions.Options.Options.Create(new NotificationOptions()), TimeProvider.System, NullLogger<AlertEvaluator>.Instance);
         var minute = SeriesObservations.Floor(end).AddMinutes(1);
         var detector = new DetectorOptions();
@@ -383,7 +384,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await DetectorStep.DisableJitAsync(connection, transaction, CancellationToken.None);
+        await AlertingStore.DisableJitAsync(connection, transaction, CancellationToken.None);
         var filter = await SeriesObservations.AllSeriesAsync(connection, transaction, CancellationToken.None);
         await using (var window = new NpgsqlCommand(AlertingSql.WindowDevices, connection, transaction))
         {
@@ -393,7 +394,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         }
         await using (var baseline = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction))
         {
-            SeriesObservations.AddFilter(baseline, filter);
+            baseline.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions);
             baseline.Parameters.Add(new NpgsqlParameter { Value = minute, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             baseline.Parameters.Add(new NpgsqlParameter { Value = detector.Window, NpgsqlDbType = NpgsqlDbType.Interval });
             baseline.Parameters.Add(new NpgsqlParameter { Value = detector.BaselineDays, NpgsqlDbType = NpgsqlDbType.Integer });

@@ -3,14 +3,12 @@ using System.Globalization;
 namespace ReportApi.Domain.Alerting;
 
 /// <summary>
-/// Every threshold of the spike detector, bound from the <c>Alerting</c> configuration section. The defaults are tuned
+/// Every threshold of the spike detector (the host binds it from its configuration and names the keys). The defaults are tuned
 /// by the replay backtest: steady noise over a simulated week fires nothing, a rotation breaking 5% of one version's
 /// devices fires on the second evaluation (within two minutes) and resolves about 20 minutes after traffic recovers.
 /// </summary>
 public sealed record DetectorOptions
 {
-    public const string SectionName = "Alerting";
-
     /// <summary>Distinct devices are counted over this trailing window; whole minutes because rollups are per minute.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -69,14 +67,14 @@ public sealed record DetectorOptions
     public int FirstSeenMinDevices { get; init; } = 50;
 
     /// <summary>
-    /// <c>Alerting:MinNetworksToPage</c>: a spike pages only when its devices reported from at least this many distinct
+    /// A spike pages only when its devices reported from at least this many distinct
     /// source networks (IPv4 /24, IPv6 /48) more than the baseline median, and the network count passes the same ratio and
     /// z-score tests as the device count (background noise swings it as much); with fewer it opens a non-paging suspicious
     /// alert. <c>POST /v1/reports</c> is public and device ids are free to mint, so the network is the evidence a forger
     /// cannot multiply cheaply. A report with a valid ingest key counts as its own network. 5 is from the backtest with
     /// networks (docs/forged-reports.md): the smallest simulated incident that pages reaches it with a wide margin,
     /// one or two networks (a forger, a conference room) never do. 0 turns the check off (e.g. when every report
-    /// arrives through a proxy missing from <c>Network:TrustedProxies</c> and so from one address).
+    /// arrives through a proxy the host does not trust and so from one address).
     /// </summary>
     public int MinNetworksToPage { get; init; } = 5;
 
@@ -85,100 +83,103 @@ public sealed record DetectorOptions
 
     public int WindowMinutes => (int)Window.TotalMinutes;
 
-    /// <summary>Every problem, each naming its configuration key; empty when the options are usable.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem, each naming its setting; empty when the options are usable.</summary>
+    /// <param name="name">
+    /// How a problem names a property: the host passes its configuration key (<c>MinDevices</c> → the key it binds it from),
+    /// so an operator reads the key to fix; by default the property name. The domain knows no configuration layout.
+    /// </param>
+    public IReadOnlyList<string> Validate(Func<string, string>? name = null)
     {
+        var key = name ?? (property => property);
         var problems = new List<string>();
-        WholeMinutes(problems, nameof(Window), Window, TimeSpan.FromMinutes(1), TimeSpan.FromHours(6));
-        WholeMinutes(problems, nameof(EvaluationInterval), EvaluationInterval, TimeSpan.FromMinutes(1), Window);
-        Range(problems, nameof(BaselineDays), BaselineDays, 1, 35);
-        Range(problems, nameof(BaselineNeighbourWindows), BaselineNeighbourWindows, 0, 12);
-        Range(problems, nameof(MinDevices), MinDevices, 1, int.MaxValue);
-        AtLeast(problems, nameof(RatioFloor), RatioFloor, 1.0);
-        Positive(problems, nameof(MadThreshold), MadThreshold);
-        Positive(problems, nameof(MadFloor), MadFloor);
+        WholeMinutes(problems, key, nameof(Window), Window, TimeSpan.FromMinutes(1), TimeSpan.FromHours(6));
+        WholeMinutes(problems, key, nameof(EvaluationInterval), EvaluationInterval, TimeSpan.FromMinutes(1), Window);
+        Range(problems, key, nameof(BaselineDays), BaselineDays, 1, 35);
+        Range(problems, key, nameof(BaselineNeighbourWindows), BaselineNeighbourWindows, 0, 12);
+        Range(problems, key, nameof(MinDevices), MinDevices, 1, int.MaxValue);
+        AtLeast(problems, key, nameof(RatioFloor), RatioFloor, 1.0);
+        Positive(problems, key, nameof(MadThreshold), MadThreshold);
+        Positive(problems, key, nameof(MadFloor), MadFloor);
         if (!(FailureRateThreshold > 0 && FailureRateThreshold <= 1))
         {
-            problems.Add(Problem(nameof(FailureRateThreshold), "must be > 0 and <= 1", FailureRateThreshold));
+            problems.Add(Problem(key, nameof(FailureRateThreshold), "must be > 0 and <= 1", FailureRateThreshold));
         }
 
         // Above MinDevices the rate rule could never fire first; a bad MinDevices is reported once, not twice.
-        Range(problems, nameof(RateMinDevices), RateMinDevices, 1, MinDevices >= 1 ? MinDevices : int.MaxValue);
+        Range(problems, key, nameof(RateMinDevices), RateMinDevices, 1, MinDevices >= 1 ? MinDevices : int.MaxValue);
         if (!(ResolveRatio > 0 && ResolveRatio < RatioFloor))
         {
-            problems.Add(Problem(nameof(ResolveRatio), $"must be > 0 and below {Key(nameof(RatioFloor))} ({Format(RatioFloor)}) for hysteresis", ResolveRatio));
+            problems.Add(Problem(key, nameof(ResolveRatio), $"must be > 0 and below {key(nameof(RatioFloor))} ({Format(RatioFloor)}) for hysteresis", ResolveRatio));
         }
 
         if (!(ResolveFloorFraction > 0 && ResolveFloorFraction <= 1))
         {
-            problems.Add(Problem(nameof(ResolveFloorFraction), "must be > 0 and <= 1", ResolveFloorFraction));
+            problems.Add(Problem(key, nameof(ResolveFloorFraction), "must be > 0 and <= 1", ResolveFloorFraction));
         }
 
         if (QuietPeriod < TimeSpan.Zero)
         {
-            problems.Add(Problem(nameof(QuietPeriod), "must not be negative", QuietPeriod));
+            problems.Add(Problem(key, nameof(QuietPeriod), "must not be negative", QuietPeriod));
         }
 
-        Range(problems, nameof(PendingEvaluations), PendingEvaluations, 1, 60);
-        Range(problems, nameof(FirstSeenMinDevices), FirstSeenMinDevices, 1, int.MaxValue);
-        Range(problems, nameof(MinNetworksToPage), MinNetworksToPage, 0, 100_000);
+        Range(problems, key, nameof(PendingEvaluations), PendingEvaluations, 1, 60);
+        Range(problems, key, nameof(FirstSeenMinDevices), FirstSeenMinDevices, 1, int.MaxValue);
+        Range(problems, key, nameof(MinNetworksToPage), MinNetworksToPage, 0, 100_000);
         if (RepeatInterval <= TimeSpan.Zero)
         {
-            problems.Add(Problem(nameof(RepeatInterval), "must be positive", RepeatInterval));
+            problems.Add(Problem(key, nameof(RepeatInterval), "must be positive", RepeatInterval));
         }
 
         return problems;
     }
 
-    /// <summary>Throws with every problem listed, for start-up validation.</summary>
-    public DetectorOptions EnsureValid()
+    /// <summary>Throws with every problem listed (named as in <see cref="Validate"/>).</summary>
+    public DetectorOptions EnsureValid(Func<string, string>? name = null)
     {
-        var problems = Validate();
+        var problems = Validate(name);
         return problems.Count == 0
             ? this
             : throw new InvalidOperationException("Invalid alerting configuration: " + string.Join("; ", problems));
     }
 
-    public static string Key(string property) => $"{SectionName}:{property}";
-
-    private static void Range(List<string> problems, string name, int value, int min, int max)
+    private static void Range(List<string> problems, Func<string, string> key, string name, int value, int min, int max)
     {
         if (value < min)
         {
-            problems.Add(Problem(name, $"must be >= {min}", value));
+            problems.Add(Problem(key, name, $"must be >= {min}", value));
         }
         else if (value > max)
         {
-            problems.Add(Problem(name, $"must be <= {max}", value));
+            problems.Add(Problem(key, name, $"must be <= {max}", value));
         }
     }
 
-    private static void AtLeast(List<string> problems, string name, double value, double min)
+    private static void AtLeast(List<string> problems, Func<string, string> key, string name, double value, double min)
     {
         if (!(value >= min) || double.IsInfinity(value))
         {
-            problems.Add(Problem(name, $"must be >= {Format(min)}", value));
+            problems.Add(Problem(key, name, $"must be >= {Format(min)}", value));
         }
     }
 
-    private static void Positive(List<string> problems, string name, double value)
+    private static void Positive(List<string> problems, Func<string, string> key, string name, double value)
     {
         if (!(value > 0) || double.IsInfinity(value))
         {
-            problems.Add(Problem(name, "must be > 0", value));
+            problems.Add(Problem(key, name, "must be > 0", value));
         }
     }
 
-    private static void WholeMinutes(List<string> problems, string name, TimeSpan value, TimeSpan min, TimeSpan max)
+    private static void WholeMinutes(List<string> problems, Func<string, string> key, string name, TimeSpan value, TimeSpan min, TimeSpan max)
     {
         if (value < min || value > max || value.Ticks % TimeSpan.TicksPerMinute != 0)
         {
-            problems.Add(Problem(name, $"must be a whole number of minutes between {min} and {max}", value));
+            problems.Add(Problem(key, name, $"must be a whole number of minutes between {min} and {max}", value));
         }
     }
 
-    private static string Problem(string name, string rule, object value) =>
-        $"{Key(name)} {rule} (was {Format(value)})";
+    private static string Problem(Func<string, string> key, string name, string rule, object value) =>
+        $"{key(name)} {rule} (was {Format(value)})";
 
     private static string Format(object value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
 }

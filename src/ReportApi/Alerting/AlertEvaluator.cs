@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Domain.Alerting;
 using ReportApi.Notifications;
 using ReportApi.Observability;
@@ -23,7 +22,7 @@ internal sealed record AlertEvaluation(DateTimeOffset Minute, bool Skipped, int 
 /// leaves an alert without its notification or a notification without its alert.
 /// </summary>
 internal sealed partial class AlertEvaluator(
-    NpgsqlDataSource dataSource,
+    AlertingStore store,
     IOptions<DetectorOptions> detector,
     IOptions<AlertEvaluatorOptions> evaluator,
     IOptions<NotificationOptions> notifications,
@@ -67,7 +66,7 @@ internal sealed partial class AlertEvaluator(
     internal async Task<AlertEvaluation> EvaluateAsync(DateTimeOffset minute, CancellationToken ct)
     {
         minute = SeriesObservations.Floor(minute);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await store.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         if (!await TryLockAsync(connection, transaction, minute, ct)) return new AlertEvaluation(minute, true, 0, []) { Busy = true };
         var evaluation = await EvaluateLockedAsync(connection, transaction, minute, null, ct);
@@ -90,17 +89,10 @@ internal sealed partial class AlertEvaluator(
         var window = evaluator.Value.CatchUpWindow;
         if (window <= TimeSpan.Zero) return [await EvaluateAsync(minute, ct)];
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await store.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         if (!await TryLockAsync(connection, transaction, minute, ct)) return [new AlertEvaluation(minute, true, 0, []) { Busy = true }];
-        var missed = new List<DateTimeOffset>();
-        await using (var command = new NpgsqlCommand(AlertingSql.MissedMinutes, connection, transaction))
-        {
-            command.Parameters.Add(Time(SeriesObservations.Floor(minute - window)));
-            command.Parameters.Add(Time(minute));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) missed.Add(reader.GetFieldValue<DateTimeOffset>(0));
-        }
+        var missed = await AlertingStore.MissedMinutesAsync(connection, transaction, SeriesObservations.Floor(minute - window), minute, ct);
 
         var catchUp = missed.Count == 0 ? null : new CatchUp(minute, time.GetUtcNow());
         var evaluations = new List<AlertEvaluation>();
@@ -117,10 +109,7 @@ internal sealed partial class AlertEvaluator(
 
     private async Task<bool> TryLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset minute, CancellationToken ct)
     {
-        await DetectorStep.DisableJitAsync(connection, transaction, ct);
-        await using var lockCommand = new NpgsqlCommand(AlertingSql.TryLock, connection, transaction);
-        lockCommand.Parameters.Add(new() { Value = AlertingSql.EvaluationLockKey, NpgsqlDbType = NpgsqlDbType.Bigint });
-        if (await lockCommand.ExecuteScalarAsync(ct) is true) return true;
+        if (await AlertingStore.TryLockEvaluationAsync(connection, transaction, ct)) return true;
         LogSkipped(minute, "another replica is evaluating");
         return false;
     }
@@ -130,18 +119,13 @@ internal sealed partial class AlertEvaluator(
         CatchUp? catchUp, CancellationToken ct)
     {
         var options = detector.Value;
-        await using (var claim = new NpgsqlCommand(AlertingSql.ClaimMinute, connection, transaction))
+        if (!await AlertingStore.ClaimMinuteAsync(connection, transaction, minute, time.GetUtcNow(), ct))
         {
-            claim.Parameters.Add(Time(minute));
-            claim.Parameters.Add(Time(time.GetUtcNow()));
-            if (await claim.ExecuteNonQueryAsync(ct) == 0)
-            {
-                LogSkipped(minute, "already evaluated");
-                return new AlertEvaluation(minute, true, 0, []);
-            }
+            LogSkipped(minute, "already evaluated");
+            return new AlertEvaluation(minute, true, 0, []);
         }
 
-        var open = await OpenAlertsAsync(connection, transaction, ct);
+        var open = await AlertingStore.OpenAlertsAsync(connection, transaction, ct);
         var (seriesCount, steps) = await DetectorStep.RunAsync(connection, transaction, minute, options,
             open.ToDictionary(e => e.Key, e => e.Value.State), ct);
 
@@ -155,20 +139,14 @@ internal sealed partial class AlertEvaluator(
                 decision = decision with { State = late, Summary = AlertSummary.Build(observation, late, decision.Assessment) };
             }
             long? id = open.TryGetValue(decision.State!.Series, out var current) ? current.Id : null;
-            var row = await SaveAsync(connection, transaction, id, observation, decision, ct);
+            var row = await AlertingStore.SaveAsync(connection, transaction, id, observation, decision, ct);
             if (catchUp is not null) catchUp.Record(row, decision);
             else if (decision.Notify) await EnqueueAsync(connection, transaction, row, decision.Transition, ct);
             decisions.Add(decision);
         }
 
         var transitions = decisions.Count(d => d.Transition is not (AlertTransition.StillPending or AlertTransition.StillFiring or AlertTransition.StillSuspicious));
-        await using (var finish = new NpgsqlCommand(AlertingSql.FinishMinute, connection, transaction))
-        {
-            finish.Parameters.Add(Time(minute));
-            finish.Parameters.Add(new() { Value = seriesCount, NpgsqlDbType = NpgsqlDbType.Integer });
-            finish.Parameters.Add(new() { Value = transitions, NpgsqlDbType = NpgsqlDbType.Integer });
-            await finish.ExecuteNonQueryAsync(ct);
-        }
+        await AlertingStore.FinishMinuteAsync(connection, transaction, minute, seriesCount, transitions, ct);
         return new AlertEvaluation(minute, false, seriesCount, decisions);
     }
 
@@ -190,9 +168,9 @@ internal sealed partial class AlertEvaluator(
 
         public DateTimeOffset EvaluatedAt { get; } = evaluatedAt;
 
-        public Dictionary<long, (AlertRow Row, bool Fired, bool Repeated, bool Resolved)> Alerts { get; } = [];
+        public Dictionary<long, (Alert Row, bool Fired, bool Repeated, bool Resolved)> Alerts { get; } = [];
 
-        public void Record(AlertRow row, AlertDecision decision)
+        public void Record(Alert row, AlertDecision decision)
         {
             var (_, fired, repeated, resolved) = Alerts.GetValueOrDefault(row.Id);
             Alerts[row.Id] = (row, fired || decision.Transition == AlertTransition.Fire, repeated || decision.Transition == AlertTransition.Repeat,
@@ -203,7 +181,7 @@ internal sealed partial class AlertEvaluator(
     private async Task SettleAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatchUp catchUp, DateTimeOffset firstMissed,
         CancellationToken ct)
     {
-        var missed = new List<AlertRow>();
+        var missed = new List<Alert>();
         foreach (var (row, fired, repeated, resolved) in catchUp.Alerts.Values.OrderBy(a => a.Row.Id))
         {
             var open = row.Status is "firing" or "acknowledged";
@@ -221,71 +199,10 @@ internal sealed partial class AlertEvaluator(
             + $"{missed.Count} alert{(missed.Count == 1 ? "" : "s")} fired and resolved: " + string.Join("; ", missed.Select(a => a.SeriesKey));
         var text = string.Join("\n", missed.Select(a => $"{a.SeriesKey}: fired {a.FiredAt:HH:mm}, resolved {a.ResolvedAt:HH:mm} UTC, peak {a.PeakDevices} devices. {a.Headline}"));
         var notification = AlertNotification.From(AlertNotification.Missed, first with { Headline = headline, Summary = text }, notifications.Value);
-        await EnqueueAsync(connection, transaction, first.Id, channels, AlertNotification.Missed, notification, ct);
+        await NotificationsStore.EnqueueAsync(connection, transaction, new OutboxMessage(first.Id, channels, AlertNotification.Missed, notification.Payload()), ct);
     }
 
-    private static async Task<Dictionary<SeriesKey, (long Id, AlertState State)>> OpenAlertsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
-    {
-        var open = new Dictionary<SeriesKey, (long, AlertState)>();
-        await using var command = new NpgsqlCommand(AlertingSql.OpenAlerts, connection, transaction);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var state = AlertJson.State(reader.GetString(1));
-            open[state.Series] = (reader.GetInt64(0), state);
-        }
-        return open;
-    }
-
-    private static async Task<AlertRow> SaveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long? id,
-        SeriesObservation observation, AlertDecision decision, CancellationToken ct)
-    {
-        var state = decision.State!;
-        var summary = decision.Summary!;
-        var chain = observation.TopChain is { } c
-            ? new ChainInfo(c.Role.ToString().ToLowerInvariant(), c.Subject, c.Issuer, c.SpkiSha256, c.Devices)
-            : null;
-        var versions = observation.TopVersions is { Count: > 0 } v
-            ? v.Select(x => new VersionInfo(x.App, x.Version, x.Devices, x.ActiveDevices, x.Share is { } s ? Math.Round(s, 6) : null)).ToList()
-            : null;
-
-        // An insert sends the id parameter too (unused), so both statements share one parameter list.
-        await using var command = new NpgsqlCommand(id is null ? AlertingSql.InsertAlert : AlertingSql.UpdateAlert, connection, transaction);
-        command.Parameters.Add(new() { Value = id ?? 0L, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(Text(Status(state.Status)));
-        command.Parameters.Add(Time(state.FiredAt));
-        command.Parameters.Add(Time(state.AcknowledgedAt));
-        command.Parameters.Add(Time(state.ResolvedAt));
-        command.Parameters.Add(Time(state.LastEvaluatedAt));
-        command.Parameters.Add(new() { Value = observation.WindowDevices, NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(new() { Value = state.PeakDevices, NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(new() { Value = state.BaselineMedian, NpgsqlDbType = NpgsqlDbType.Double });
-        command.Parameters.Add(new() { Value = (object?)observation.ActiveDevices ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(Text(AlertJson.Serialize(state)));
-        command.Parameters.Add(Text(summary.Headline));
-        command.Parameters.Add(Text(summary.Text));
-        command.Parameters.Add(Text(summary.Action));
-        command.Parameters.Add(Text(AlertJson.Mix(observation.DiagnosisMix) is { } mix ? AlertJson.Serialize(mix) : null));
-        command.Parameters.Add(Text(chain is null ? null : AlertJson.Serialize(chain)));
-        command.Parameters.Add(Text(versions is null ? null : AlertJson.Serialize(versions)));
-        command.Parameters.Add(new() { Value = (object?)observation.WindowNetworks ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        if (id is null)
-        {
-            var series = state.Series;
-            command.Parameters.Add(Text(series.ToString()));
-            command.Parameters.Add(Text(Level(series.Level)));
-            command.Parameters.Add(Text(series.App));
-            command.Parameters.Add(Text(series.Version));
-            command.Parameters.Add(Text(series.NotedHostname));
-            command.Parameters.Add(Time(state.OpenedAt));
-        }
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"Alert {id} of {state.Series} was not saved (fields {reader.FieldCount}, rows {reader.RecordsAffected}).");
-        return AlertRow.Read(reader);
-    }
-
-    private async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AlertRow alert, AlertTransition transition,
+    private async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Alert alert, AlertTransition transition,
         CancellationToken ct)
     {
         var channels = notifications.Value.Channels;
@@ -296,33 +213,9 @@ internal sealed partial class AlertEvaluator(
             AlertTransition.Repeat => AlertNotification.Repeat,
             _ => AlertNotification.Resolve,
         };
-        await EnqueueAsync(connection, transaction, alert.Id, [.. channels], @event, AlertNotification.From(@event, alert, notifications.Value), ct);
+        var payload = AlertNotification.From(@event, alert, notifications.Value).Payload();
+        await NotificationsStore.EnqueueAsync(connection, transaction, new OutboxMessage(alert.Id, channels, @event, payload), ct);
     }
-
-    private static async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long alertId, string[] channels, string @event,
-        AlertNotification notification, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(NotificationsSql.Enqueue, connection, transaction);
-        command.Parameters.Add(new() { Value = alertId, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new() { Value = channels, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(Text(@event));
-        command.Parameters.Add(Text(NotificationJson.Serialize(notification)));
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    public static string Status(AlertStatus status) => status.ToString().ToLowerInvariant();
-
-    public static string Level(SeriesLevel level) => level switch
-    {
-        SeriesLevel.Host => "host",
-        SeriesLevel.Version => "version",
-        _ => "version-host",
-    };
-
-    private static NpgsqlParameter Time(DateTimeOffset? value) =>
-        new() { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
-
-    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Transition} {Series} at {Minute}: {Headline}")]
     private partial void LogTransition(DateTimeOffset minute, string series, AlertTransition transition, string? headline);

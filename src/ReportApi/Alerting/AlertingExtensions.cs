@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ReportApi.Alerting.Backtesting;
 using ReportApi.Domain.Alerting;
 using ReportApi.Hosting;
+using ReportApi.Notifications;
 
 namespace ReportApi.Alerting;
 
@@ -10,11 +11,14 @@ internal static class AlertingExtensions
     /// <summary>The detector's thresholds (section <c>Alerting</c>, validated at start-up) and the every-minute evaluator.</summary>
     public static IHostApplicationBuilder AddAlerting(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DetectorOptions>().BindConfiguration(DetectorOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<DetectorOptions>().BindConfiguration(DetectorConfiguration.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DetectorOptions>, DetectorOptionsValidator>();
         builder.Services.AddOptions<AlertEvaluatorOptions>().BindConfiguration(AlertEvaluatorOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<AlertingStore>();
         builder.Services.AddSingleton<AlertEvaluator>();
+        // What an alert says in each channel: the outbox (Notifications) renders its payloads with it at send time.
+        builder.Services.AddSingleton<INotificationRenderer, AlertNotificationRenderer>();
         builder.Services.AddOptions<BacktestOptions>().BindConfiguration(BacktestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BacktestRunner>();
         builder.Services.AddSingleton<TraceWriter>();
@@ -28,6 +32,6 @@ internal static class AlertingExtensions
     private sealed class DetectorOptionsValidator : IValidateOptions<DetectorOptions>
     {
         public ValidateOptionsResult Validate(string? name, DetectorOptions options) =>
-            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+            DetectorConfiguration.Problems(options) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Alerting.Backtesting;
 using ReportApi.Auth;
 using ReportApi.Domain.Alerting;
@@ -40,8 +38,7 @@ internal static class AlertsEndpoints
         return app;
     }
 
-    internal static async Task<Results<Ok<AlertList>, ProblemHttpResult>> ListAsync(
-        string? state, NpgsqlDataSource dataSource, CancellationToken ct)
+    internal static async Task<Results<Ok<AlertList>, ProblemHttpResult>> ListAsync(string? state, AlertingStore alerts, CancellationToken ct)
     {
         state ??= "firing";
         if (state is not ("firing" or "suspicious" or "resolved" or "all"))
@@ -49,115 +46,34 @@ internal static class AlertsEndpoints
             return Problems.BadRequest("The alerts query is invalid", "state", $"state must be firing, suspicious, resolved or all (was '{state}').");
         }
 
-        await using var command = dataSource.CreateCommand(AlertingSql.ListAlerts);
-        command.Parameters.Add(new NpgsqlParameter { Value = state, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = MaxAlerts, NpgsqlDbType = NpgsqlDbType.Integer });
-        var items = new List<AlertResponse>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) items.Add(AlertResponse.From(AlertRow.Read(reader)));
-        return TypedResults.Ok(new AlertList(state, items));
+        var items = await alerts.ListAsync(state, MaxAlerts, ct);
+        return TypedResults.Ok(new AlertList(state, [.. items.Select(AlertResponse.From)]));
     }
 
-    /// <summary>
-    /// Locks the row, so an evaluation in progress finishes first and the next one reads the acknowledged state: neither
-    /// overwrites the other.
-    /// </summary>
+    /// <summary>The store locks the row, so an acknowledgement and an evaluation in progress never overwrite each other.</summary>
     internal static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> AcknowledgeAsync(
-        string id, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+        string id, ClaimsPrincipal user, AlertingStore alerts, TimeProvider time, CancellationToken ct)
     {
         if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var alertId))
         {
             return Problems.BadRequest("The alert id is invalid", "id", $"'{id}' is not an alert id.");
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        AlertState state;
-        await using (var select = new NpgsqlCommand(AlertingSql.LockAlert, connection, transaction))
+        var by = user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+        if (await alerts.AcknowledgeAsync(alertId, by, time.GetUtcNow(), ct) is not { } result)
         {
-            select.Parameters.Add(Id(alertId));
-            if (await select.ExecuteScalarAsync(ct) is not string json)
-            {
-                return Problem(StatusCodes.Status404NotFound, "No such alert", $"There is no alert {alertId}.");
-            }
-            state = AlertJson.State(json);
+            return Problem(StatusCodes.Status404NotFound, "No such alert", $"There is no alert {alertId}.");
         }
-
-        var (outcome, acknowledged) = AlertAcknowledgement.Acknowledge(state, time.GetUtcNow());
+        var (outcome, state, alert) = result;
         if (outcome == AcknowledgeOutcome.NotFiring)
         {
             return Problem(StatusCodes.Status409Conflict, "The alert is not firing",
-                $"Alert {alertId} is {AlertEvaluator.Status(state.Status)}: only a firing alert can be acknowledged.");
+                $"Alert {alertId} is {AlertingStore.Status(state.Status)}: only a firing alert can be acknowledged.");
         }
-
-        NpgsqlCommand command;
-        if (outcome == AcknowledgeOutcome.Acknowledged)
-        {
-            command = new NpgsqlCommand(AlertingSql.Acknowledge, connection, transaction);
-            command.Parameters.Add(Id(alertId));
-            command.Parameters.Add(new NpgsqlParameter { Value = acknowledged.AcknowledgedAt!.Value.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = user.FindFirstValue(ClaimTypes.Name) ?? "unknown", NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = AlertJson.Serialize(acknowledged), NpgsqlDbType = NpgsqlDbType.Text });
-        }
-        else
-        {
-            // Acknowledging twice is harmless: the first acknowledgement (time and who) is kept.
-            command = new NpgsqlCommand(AlertingSql.GetAlert, connection, transaction);
-            command.Parameters.Add(Id(alertId));
-        }
-
-        AlertRow row;
-        await using (command)
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            row = AlertRow.Read(reader);
-        }
-        await transaction.CommitAsync(ct);
-        return TypedResults.Ok(AlertResponse.From(row));
+        // Acknowledging twice is harmless: the first acknowledgement (time and who) is kept.
+        return TypedResults.Ok(AlertResponse.From(alert!));
     }
-
-    private static NpgsqlParameter Id(long id) => new() { Value = id, NpgsqlDbType = NpgsqlDbType.Bigint };
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
-}
-
-/// <summary>The <c>GET /v1/alerts</c> body.</summary>
-public sealed record AlertList(string State, IReadOnlyList<AlertResponse> Items);
-
-/// <summary>One alert as the API shows it: the series, the window against its baseline, the evaluations and the context.</summary>
-public sealed record AlertResponse(
-    long Id,
-    string SeriesKey,
-    string Level,
-    string? App,
-    string? Version,
-    string? NotedHostname,
-    string Status,
-    string Headline,
-    string Summary,
-    string Action,
-    int WindowDevices,
-    int? WindowNetworks,
-    int PeakDevices,
-    double BaselineMedian,
-    int? ActiveDevices,
-    double? Share,
-    DateTimeOffset OpenedAt,
-    DateTimeOffset? FiredAt,
-    DateTimeOffset? AcknowledgedAt,
-    string? AcknowledgedBy,
-    DateTimeOffset? ResolvedAt,
-    DateTimeOffset FirstEvaluation,
-    DateTimeOffset LastEvaluation,
-    IReadOnlyDictionary<string, int> DiagnosisMix,
-    ChainInfo? TopChain,
-    IReadOnlyList<VersionInfo> TopVersions,
-    string ReportsUrl)
-{
-    public static AlertResponse From(AlertRow a) => new(
-        a.Id, a.SeriesKey, a.Level, a.App, a.Version, a.NotedHostname, a.Status, a.Headline, a.Summary, a.Action, a.WindowDevices,
-        a.WindowNetworks, a.PeakDevices, a.BaselineMedian, a.ActiveDevices, a.Share, a.OpenedAt, a.FiredAt, a.AcknowledgedAt, a.AcknowledgedBy,
-        a.ResolvedAt, a.OpenedAt, a.LastEvaluatedAt, a.DiagnosisMix, a.TopChain, a.TopVersions, a.ReportsPath);
 }

@@ -29,17 +29,6 @@ internal sealed record SeriesStep(SeriesObservation Observation, AlertDecision D
 /// </summary>
 internal static class DetectorStep
 {
-    /// <summary>
-    /// The baseline query's row estimate (21 windows of device rows) crosses jit_above_cost on a busy database, and
-    /// compiling it took ~0.9 s of a 1.25 s query at the 50 M-report shape, for a plan that runs in 0.35 s without JIT:
-    /// every evaluation minute paid it. Transaction-scoped, like the stats reads (failure_stats) do.
-    /// </summary>
-    public static async Task DisableJitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("SET LOCAL jit = off", connection, transaction);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
     /// <returns>The series count and the steps that changed something (not None, not AlreadyEvaluated).</returns>
     public static async Task<(int SeriesCount, List<SeriesStep> Steps)> RunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         DateTimeOffset minute, DetectorOptions options, IReadOnlyDictionary<SeriesKey, AlertState> open, CancellationToken ct,

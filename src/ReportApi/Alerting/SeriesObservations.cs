@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Data;
 using ReportApi.Domain.Alerting;
 using ReportApi.Domain.Diagnosis;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Alerting;
 
@@ -29,13 +31,13 @@ internal static class SeriesObservations
         string sql, NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.Add(Time(from));
-        command.Parameters.Add(Time(to));
+        command.Parameters.Arg(from).Arg(to);
         var counts = new Dictionary<SeriesKey, int>();
         await using var reader = await command.ExecuteReaderAsync(ct);
+        var (level, members) = (LevelOrdinals.Of(reader), reader.GetOrdinal("members"));
         while (await reader.ReadAsync(ct))
         {
-            if (Key(reader, 0) is { } key) Merge(counts, key, (int)reader.GetInt64(4));
+            if (level.Key(reader) is { } key) Merge(counts, key, (int)reader.GetInt64(members));
         }
         return counts;
     }
@@ -46,27 +48,38 @@ internal static class SeriesObservations
     {
         var (hosts, apps, versions) = Filter(candidates);
         await using var command = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction);
-        AddFilter(command, hosts, apps, versions);
-        command.Parameters.Add(Time(minute));
-        command.Parameters.Add(new NpgsqlParameter { Value = options.Window, NpgsqlDbType = NpgsqlDbType.Interval });
-        command.Parameters.Add(new NpgsqlParameter { Value = options.BaselineDays, NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter { Value = options.BaselineNeighbourWindows, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Arg(hosts).Arg(apps).Arg(versions).Arg(minute).Arg(options.Window).Arg(options.BaselineDays).Arg(options.BaselineNeighbourWindows);
         var samples = await SamplesAsync(command, ct);
         var firstSeen = await FirstSeenAsync(connection, transaction, hosts, apps, versions, ct);
         return Assemble(candidates, minute, options, samples, firstSeen);
     }
 
+    /// <summary>
+    /// Counts by (series, window end) of <paramref name="sql"/>, shaped like <see cref="AlertingSql.BaselineDevicesAt"/>, for
+    /// every series of <paramref name="filter"/> in the windows of length <paramref name="window"/> ending at <paramref name="ends"/>:
+    /// the backtest's batches of the evaluator's statements.
+    /// </summary>
+    public static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> CountsAtAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string sql, (string[] Hosts, string[] Apps, string[] Versions) filter, IEnumerable<DateTimeOffset> ends, TimeSpan window, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions)
+            .Arg(ends.Select(e => e.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz).Arg(window);
+        return await SamplesAsync(command, ct);
+    }
+
     /// <summary>Window device counts by (series, window end) from a <see cref="AlertingSql.BaselineDevices"/>-shaped query.</summary>
-    public static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> SamplesAsync(NpgsqlCommand command, CancellationToken ct)
+    private static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> SamplesAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var samples = new Dictionary<(SeriesKey, DateTimeOffset), int>();
         await using var reader = await command.ExecuteReaderAsync(ct);
+        var (level, sampleEnd, members) = (LevelOrdinals.Of(reader), reader.GetOrdinal("sample_end"), reader.GetOrdinal("members"));
         while (await reader.ReadAsync(ct))
         {
-            if (Key(reader, 1) is { } key)
+            if (level.Key(reader) is { } key)
             {
-                var end = reader.GetFieldValue<DateTimeOffset>(0);
-                samples[(key, end)] = Math.Max(samples.GetValueOrDefault((key, end)), (int)reader.GetInt64(5));
+                var end = reader.GetFieldValue<DateTimeOffset>(sampleEnd);
+                samples[(key, end)] = Math.Max(samples.GetValueOrDefault((key, end)), (int)reader.GetInt64(members));
             }
         }
         return samples;
@@ -77,12 +90,13 @@ internal static class SeriesObservations
     {
         var firstSeen = new Dictionary<SeriesKey, DateTimeOffset>();
         await using var command = new NpgsqlCommand(AlertingSql.FirstSeen, connection, transaction);
-        AddFilter(command, hosts, apps, versions);
+        command.Parameters.Arg(hosts).Arg(apps).Arg(versions);
         await using var reader = await command.ExecuteReaderAsync(ct);
+        var (level, firstSeenAt) = (LevelOrdinals.Of(reader), reader.GetOrdinal("first_seen_at"));
         while (await reader.ReadAsync(ct))
         {
-            if (Key(reader, 0) is not { } key) continue;
-            var seen = reader.GetFieldValue<DateTimeOffset>(4);
+            if (level.Key(reader) is not { } key) continue;
+            var seen = reader.GetFieldValue<DateTimeOffset>(firstSeenAt);
             firstSeen[key] = firstSeen.TryGetValue(key, out var earlier) && earlier < seen ? earlier : seen;
         }
         return firstSeen;
@@ -129,12 +143,8 @@ internal static class SeriesObservations
         await using var command = new NpgsqlCommand(AlertingSql.AllSeries, connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        string[] Get(int i) => reader.IsDBNull(i) ? [] : reader.GetFieldValue<string[]>(i);
-        return (Get(0), Get(1), Get(2));
+        return (reader.GetOrNull<string[]>("hosts") ?? [], reader.GetOrNull<string[]>("apps") ?? [], reader.GetOrNull<string[]>("versions") ?? []);
     }
-
-    public static void AddFilter(NpgsqlCommand command, (string[] Hosts, string[] Apps, string[] Versions) filter) =>
-        AddFilter(command, filter.Hosts, filter.Apps, filter.Versions);
 
     /// <summary>Active devices (all platforms) of each candidate app version on the minute's UTC day, else the day before.</summary>
     public static async Task<Dictionary<(string App, string Version), int>> ActiveDevicesAsync(NpgsqlConnection connection,
@@ -154,13 +164,12 @@ internal static class SeriesObservations
         var active = new Dictionary<(string, string), int>();
         if (apps.Length == 0) return active;
         await using var command = new NpgsqlCommand(AlertingSql.ActiveDevices, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = apps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = versions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = day, NpgsqlDbType = NpgsqlDbType.Date });
+        command.Parameters.Arg(apps).Arg(versions).Arg(day);
         await using var reader = await command.ExecuteReaderAsync(ct);
+        var (app, version, devices) = (reader.GetOrdinal("app"), reader.GetOrdinal("version"), reader.GetOrdinal("active_devices"));
         while (await reader.ReadAsync(ct))
         {
-            if (!reader.IsDBNull(2)) active[(reader.GetString(0), reader.GetString(1))] = (int)Math.Min(int.MaxValue, reader.GetInt64(2));
+            if (!reader.IsDBNull(devices)) active[(reader.GetString(app), reader.GetString(version))] = (int)Math.Min(int.MaxValue, reader.GetInt64(devices));
         }
         return active;
     }
@@ -176,15 +185,17 @@ internal static class SeriesObservations
         await using (var command = SeriesCommand(AlertingSql.Context, connection, transaction, series, from, to))
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
+            var (kind, diagnosis, appColumn, versionColumn, devicesColumn) = (reader.GetOrdinal("kind"), reader.GetOrdinal("diagnosis"),
+                reader.GetOrdinal("app"), reader.GetOrdinal("version"), reader.GetOrdinal("devices"));
             while (await reader.ReadAsync(ct))
             {
-                var devices = (int)reader.GetInt64(4);
-                if (reader.GetString(0) == "d")
+                var devices = (int)reader.GetInt64(devicesColumn);
+                if (reader.GetString(kind) == "d")
                 {
-                    var code = Diagnosis(reader.GetString(1));
+                    var code = Diagnosis(reader.GetString(diagnosis));
                     mix[code] = mix.GetValueOrDefault(code) + devices;
                 }
-                else if (reader.GetString(2) is { Length: > 0 } app && reader.GetString(3) is { Length: > 0 } version)
+                else if (reader.GetString(appColumn) is { Length: > 0 } app && reader.GetString(versionColumn) is { Length: > 0 } version)
                 {
                     versions.Add(new VersionDevices(app, version, devices, active.TryGetValue((app, version), out var a) ? a : null));
                 }
@@ -197,8 +208,8 @@ internal static class SeriesObservations
             await using var reader = await command.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
-                chain = Chain(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), (int)reader.GetInt64(4));
+                chain = Chain(reader.Get<string>("certificates"), reader.GetOrNull<string>("leaf_subject"), reader.GetOrNull<string>("leaf_issuer"),
+                    reader.GetOrNull<string>("leaf_spki_sha256"), (int)reader.Get<long>("devices"));
             }
         }
 
@@ -236,27 +247,30 @@ internal static class SeriesObservations
         DateTimeOffset from, DateTimeOffset to)
     {
         var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.Add(Time(from));
-        command.Parameters.Add(Time(to));
-        command.Parameters.Add(Text(series.NotedHostname));
-        command.Parameters.Add(Text(series.App));
-        command.Parameters.Add(Text(series.Version));
+        command.Parameters.Arg(from).Arg(to).Arg(series.NotedHostname).Arg(series.App).Arg(series.Version);
         return command;
     }
 
-    /// <summary>
-    /// The series key of a GROUPING SETS row (level, app, version, noted hostname from <paramref name="o"/>), or null for a
-    /// '' component or an overflow one: '(other)' collects the reports of series refused by the per-hour caps (issue #22),
-    /// which are counted in the totals but are no alerting series, so junk versions cannot grow the evaluator's work.
-    /// </summary>
-    private static SeriesKey? Key(NpgsqlDataReader reader, int o)
+    /// <summary>The level columns of a GROUPING SETS row (<c>level, app, version, noted_hostname</c>), resolved once per query.</summary>
+    private readonly record struct LevelOrdinals(int Level, int App, int Version, int Host)
     {
-        string? Get(int i) => reader.IsDBNull(o + i) ? null : reader.GetString(o + i);
-        return Key(reader.GetString(o), Get(1), Get(2), Get(3));
+        public static LevelOrdinals Of(DbDataReader reader) =>
+            new(reader.GetOrdinal("level"), reader.GetOrdinal("app"), reader.GetOrdinal("version"), reader.GetOrdinal("noted_hostname"));
+
+        /// <summary>
+        /// The series key of the row, or null for a '' component or an overflow one: '(other)' collects the reports of
+        /// series refused by the per-hour caps (issue #22), which are counted in the totals but are no alerting series, so
+        /// junk versions cannot grow the evaluator's work.
+        /// </summary>
+        public SeriesKey? Key(DbDataReader reader)
+        {
+            string? Get(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            return SeriesObservations.Key(reader.GetString(Level), Get(App), Get(Version), Get(Host));
+        }
     }
 
     /// <summary>
-    /// The series key of one level's group of <c>failure_series</c> rows, by the rule of <see cref="Key(NpgsqlDataReader, int)"/>;
+    /// The series key of one level's group of <c>failure_series</c> rows, by the rule of <see cref="LevelOrdinals.Key"/>;
     /// the backtest's in-memory counting groups the rows itself and must key them exactly alike.
     /// </summary>
     public static SeriesKey? Key(string level, string? app, string? version, string? host)
@@ -283,15 +297,4 @@ internal static class SeriesObservations
         var pairs = candidates.Where(k => k.Level != SeriesLevel.Host).Select(k => (k.App!, k.Version!)).Distinct().ToArray();
         return (hosts, [.. pairs.Select(p => p.Item1)], [.. pairs.Select(p => p.Item2)]);
     }
-
-    private static void AddFilter(NpgsqlCommand command, string[] hosts, string[] apps, string[] versions)
-    {
-        command.Parameters.Add(new NpgsqlParameter { Value = hosts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = apps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = versions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-    }
-
-    private static NpgsqlParameter Time(DateTimeOffset value) => new() { Value = value.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz };
-
-    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 }

@@ -1,8 +1,8 @@
 namespace ReportApi.Data;
 
 /// <summary>
-/// One alert of one series (issue #5). The evaluator writes it with raw SQL (<c>AlertingSql</c>); EF only owns the
-/// schema. <see cref="State"/> is the domain <c>AlertState</c> as JSON, the state machine's only memory, so any
+/// The schema of one alert of one series (issue #5): EF owns the table and its migrations, and never reads it. The
+/// evaluator writes it with raw SQL (<c>AlertingSql</c>) and every read returns Alerting's <c>Alert</c> record. <see cref="State"/> is the domain <c>AlertState</c> as JSON, the state machine's only memory, so any
 /// replica can carry on from where another stopped; the other columns are that state and its last text flattened
 /// for the API and for SQL filters. A series has at most one open (pending, firing, acknowledged, suspicious) alert: a partial
 /// unique index enforces it, whatever a bug in the evaluator would do.
@@ -55,8 +55,9 @@ public sealed class AlertEvaluationEntity
 
 /// <summary>
 /// A notification to deliver at least once, written in the evaluator's transaction (so an alert never changes without
-/// its notification, nor the reverse). <see cref="Payload"/> is channel-neutral; the channel renders it at send time,
-/// so a rotated secret or routing key applies to the backlog too and no secret is stored in the database.
+/// its notification, nor the reverse). <see cref="Payload"/> is channel-neutral (Alerting's <c>AlertNotification</c>);
+/// it is rendered for the channel at send time, so a rotated secret or routing key applies to the backlog too and no
+/// secret is stored in the database.
 /// </summary>
 public sealed class NotificationOutboxEntity
 {

@@ -1,7 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Observability;
 
 namespace ReportApi.Notifications;
@@ -10,12 +8,13 @@ namespace ReportApi.Notifications;
 /// Delivers the outbox at least once. Each poll leases due rows (a lease, not a long transaction, so a slow receiver
 /// holds no connection), sends them concurrently, and marks each delivered on a 2xx or reschedules it with exponential
 /// backoff and full jitter, or the receiver's <c>Retry-After</c> when it asks for longer. A receiver that is down (5xx,
-/// timeouts, 429) is retried forever: one that is down for an hour gets every notification, in order per alert and
-/// channel, once it is back; the backlog is the <c>pinreports.notifications.pending</c> gauge. A permanent refusal
+/// timeouts, 429) is retried forever: one that is down for an hour gets every notification, in order per subject (the
+/// alert) and channel, once it is back; the backlog is the <c>pinreports.notifications.pending</c> gauge. A permanent refusal
 /// (4xx other than 408/425/429) turns into a dead letter once the row is older than <c>DeadLetterAfter</c>.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
-    NpgsqlDataSource dataSource,
+    NotificationsStore store,
+    INotificationRenderer renderer,
     IHttpClientFactory httpClients,
     IOptions<NotificationOptions> options,
     TimeProvider time,
@@ -39,13 +38,9 @@ internal sealed partial class NotificationDispatcher(
                 {
                     // A full batch means more are due: keep draining before waiting for the next tick.
                 }
-                await using var count = dataSource.CreateCommand(NotificationsSql.Pending);
-                await using var counts = await count.ExecuteReaderAsync(stoppingToken);
-                if (await counts.ReadAsync(stoppingToken))
-                {
-                    Interlocked.Exchange(ref _pending, counts.GetInt64(0));
-                    Interlocked.Exchange(ref _deadLetters, counts.GetInt64(1));
-                }
+                var (pending, deadLetters) = await store.CountAsync(stoppingToken);
+                Interlocked.Exchange(ref _pending, pending);
+                Interlocked.Exchange(ref _deadLetters, deadLetters);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -63,28 +58,20 @@ internal sealed partial class NotificationDispatcher(
         var channels = settings.Channels;
         if (channels.Count == 0) return 0;
 
-        var leased = new List<(long Id, string Channel, string Payload, int Attempts)>();
-        await using (var lease = dataSource.CreateCommand(NotificationsSql.Lease))
-        {
-            lease.Parameters.Add(new NpgsqlParameter { Value = settings.Lease, NpgsqlDbType = NpgsqlDbType.Interval });
-            lease.Parameters.Add(new NpgsqlParameter { Value = channels.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            lease.Parameters.Add(new NpgsqlParameter { Value = settings.BatchSize, NpgsqlDbType = NpgsqlDbType.Integer });
-            await using var reader = await lease.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) leased.Add((reader.GetInt64(0), reader.GetString(2), reader.GetString(4), reader.GetInt32(5)));
-        }
-
-        await Task.WhenAll(leased.Select(row => SendAsync(row.Id, row.Channel, row.Payload, row.Attempts, settings, ct)));
+        var leased = await store.LeaseAsync(settings.Lease, channels, settings.BatchSize, ct);
+        await Task.WhenAll(leased.Select(row => SendAsync(row, settings, ct)));
         return leased.Count;
     }
 
-    private async Task SendAsync(long id, string channel, string payload, int attempts, NotificationOptions settings, CancellationToken ct)
+    private async Task SendAsync(LeasedNotification row, NotificationOptions settings, CancellationToken ct)
     {
+        var (id, channel, attempts) = (row.Id, row.Channel, row.Attempts);
         int? status = null;
         string? error;
         TimeSpan? retryAfter = null;
         try
         {
-            var rendered = NotificationRenderer.Render(channel, id, NotificationJson.Read(payload), settings, time.GetUtcNow());
+            var rendered = ChannelTransport.Render(channel, id, row.Payload, renderer, settings, time.GetUtcNow());
             using var request = new HttpRequestMessage(HttpMethod.Post, rendered.Url)
             {
                 Content = new StringContent(rendered.Body, Encoding.UTF8, "application/json"),
@@ -97,7 +84,7 @@ internal sealed partial class NotificationDispatcher(
             status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                await MarkAsync(NotificationsSql.Delivered, id, null, status, null, ct);
+                await store.DeliveredAsync(id, status.Value, ct);
                 ReportApiTelemetry.NotificationSent(channel);
                 return;
             }
@@ -118,7 +105,7 @@ internal sealed partial class NotificationDispatcher(
         if (retryAfter is { } asked) delay = TimeSpan.FromTicks(Math.Max(delay.Ticks, Math.Min(asked.Ticks, settings.MaxRetryAfter.Ticks)));
         ReportApiTelemetry.NotificationFailed(channel);
         // Not the request's token: a shutdown mid-send must still release the row for the next start.
-        var dead = await MarkFailedAsync(id, delay, status, error, IsPermanent(status), settings.DeadLetterAfter);
+        var dead = await store.FailedAsync(id, delay, status, error ?? "unknown error", IsPermanent(status), settings.DeadLetterAfter, CancellationToken.None);
         if (dead)
         {
             ReportApiTelemetry.NotificationDeadLettered(channel);
@@ -141,18 +128,6 @@ internal sealed partial class NotificationDispatcher(
         _ => null,
     };
 
-    private async Task<bool> MarkFailedAsync(long id, TimeSpan delay, int? status, string? error, bool permanent, TimeSpan deadLetterAfter)
-    {
-        await using var command = dataSource.CreateCommand(NotificationsSql.Failed);
-        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = delay, NpgsqlDbType = NpgsqlDbType.Interval });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter { Value = error ?? "unknown error", NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = permanent, NpgsqlDbType = NpgsqlDbType.Boolean });
-        command.Parameters.Add(new NpgsqlParameter { Value = deadLetterAfter, NpgsqlDbType = NpgsqlDbType.Interval });
-        return await command.ExecuteScalarAsync(CancellationToken.None) is true;
-    }
-
     /// <summary>Full jitter: uniformly random in [0, min(max, initial·2^(failures−1))], so receivers coming back are not stampeded.</summary>
     internal static TimeSpan Backoff(int failures, NotificationOptions settings)
     {
@@ -161,15 +136,6 @@ internal sealed partial class NotificationDispatcher(
         // After many failures keep retrying near the maximum, never less than half of it: a long outage does not turn into a hot loop.
         var floor = cap >= settings.MaxBackoff.Ticks ? cap / 2 : 0;
         return TimeSpan.FromTicks((long)(floor + Random.Shared.NextDouble() * (cap - floor)));
-    }
-
-    private async Task MarkAsync(string sql, long id, TimeSpan? delay, int? status, string? error, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Bigint });
-        if (delay is { } d) command.Parameters.Add(new NpgsqlParameter { Value = d, NpgsqlDbType = NpgsqlDbType.Interval });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";

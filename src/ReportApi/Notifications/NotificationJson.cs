@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace ReportApi.Notifications;
 
-/// <summary>camelCase JSON, nulls written (a receiver sees every field of the contract, set or not).</summary>
-internal static class NotificationJson
+/// <summary>camelCase JSON, nulls written (a receiver sees every field of the contract, set or not): every channel body and payload.</summary>
+public static class NotificationJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
@@ -13,7 +13,4 @@ internal static class NotificationJson
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
-
-    public static AlertNotification Read(string json) =>
-        JsonSerializer.Deserialize<AlertNotification>(json, Options) ?? throw new JsonException("An outbox payload is null.");
 }

@@ -7,14 +7,14 @@ namespace ReportApi.Notifications;
 /// </summary>
 internal static class NotificationsSql
 {
-    /// <summary>One row per channel ($2) for one notification of alert $1, due at once. Runs in the evaluator's transaction.</summary>
+    /// <summary>One row per channel ($2) for one message about subject $1, due at once. Runs in the sender's transaction.</summary>
     public const string Enqueue = """
         INSERT INTO notification_outbox (alert_id, channel, event, payload, created_at, attempts, next_attempt_at)
         SELECT $1, channel, $3, $4::jsonb, now(), 0, now() FROM unnest($2::text[]) AS channel
         """;
 
     /// <summary>
-    /// Leases due rows of the configured channels ($2) for $1. A row waits while an older row of the same alert and
+    /// Leases due rows of the configured channels ($2) for $1. A row waits while an older row of the same subject (alert) and
     /// channel is undelivered, so a resolve never overtakes its trigger (PagerDuty would keep an incident open).
     /// SKIP LOCKED lets replicas lease disjoint rows; an expired lease (a crashed sender) makes a row due again.
     /// </summary>
@@ -31,7 +31,7 @@ internal static class NotificationsSql
             ORDER BY o.id
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
-        RETURNING id, alert_id, channel, event, payload::text, attempts
+        RETURNING id, channel, payload::text AS payload, attempts
         """;
 
     public const string Delivered = """
@@ -48,12 +48,12 @@ internal static class NotificationsSql
             next_attempt_at = CASE WHEN $5 AND created_at <= now() - $6 THEN 'infinity' ELSE now() + $2 END,
             last_error = CASE WHEN $5 AND created_at <= now() - $6 THEN 'dead letter: ' || $4 ELSE $4 END
         WHERE id = $1
-        RETURNING next_attempt_at = 'infinity'
+        RETURNING next_attempt_at = 'infinity' AS dead_letter
         """;
 
     /// <summary>Undelivered rows still being retried, and dead letters.</summary>
     public const string Pending = """
-        SELECT count(*) FILTER (WHERE next_attempt_at <> 'infinity'), count(*) FILTER (WHERE next_attempt_at = 'infinity')
+        SELECT count(*) FILTER (WHERE next_attempt_at <> 'infinity') AS pending, count(*) FILTER (WHERE next_attempt_at = 'infinity') AS dead_letters
         FROM notification_outbox WHERE delivered_at IS NULL
         """;
 }

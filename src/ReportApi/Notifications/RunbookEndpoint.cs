@@ -47,6 +47,6 @@ internal static class RunbookEndpoint
         const string prefix = "<a id=\"", suffix = "\"></a>";
         if (!line.StartsWith(prefix, StringComparison.Ordinal) || !line.EndsWith(suffix, StringComparison.Ordinal)) return null;
         var id = line[prefix.Length..^suffix.Length];
-        return AlertLinks.RunbookSections.Contains(id) ? line : null;
+        return Runbook.Sections.Contains(id) ? line : null;
     }
 }

@@ -57,7 +57,7 @@ internal static class QueryEndpoints
             : TypedResults.Ok(details with
             {
                 // The runbook section of this report's diagnosis, where the alerts link too.
-                Diagnosis = details.Diagnosis with { RunbookUrl = Notifications.AlertLinks.Runbook(notifications.Value, details.Diagnosis.Code) },
+                Diagnosis = details.Diagnosis with { RunbookUrl = Notifications.Runbook.Link(notifications.Value, details.Diagnosis.Code) },
             });
     }
 

@@ -3,10 +3,8 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using ReportApi.Alerting;
 using ReportApi.Diagnosis;
-using ReportApi.Infrastructure.Sql;
 using ReportApi.Pins;
 using ReportApi.Query;
 using ReportApi.Stats;
@@ -24,7 +22,7 @@ internal sealed record Answer<T>(T? Value, ProblemDetails? Problem) where T : cl
 /// answer rendered as HTML, never a second query that could drift from it.
 /// </summary>
 internal sealed class ConsoleQueries(
-    IServiceProvider services, NpgsqlDataSource dataSource, ReportQueries reports, PinInventoryStore pins, PreflightService preflight,
+    IServiceProvider services, ReportQueries reports, PinInventoryStore pins, PreflightService preflight,
     StatsStore stats, DiagnosisService diagnosis, IOptions<PinsOptions> pinsOptions, TimeProvider time)
 {
     public ReportQueries Reports => reports;
@@ -32,21 +30,19 @@ internal sealed class ConsoleQueries(
     public DateTimeOffset Now => time.GetUtcNow();
 
     public async Task<Answer<AlertList>> AlertsAsync(string? state, CancellationToken ct) =>
-        Unwrap<AlertList>((await AlertsEndpoints.ListAsync(state, dataSource, ct)).Result);
+        Unwrap<AlertList>((await AlertsEndpoints.ListAsync(state, Alerts, ct)).Result);
 
     /// <summary>One alert, as the list shows it; null when there is none (or it is a pending spike that never fired).</summary>
     public async Task<AlertResponse?> AlertAsync(long id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(AlertingSql.GetAlert);
-        command.Parameters.Arg(id);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        var row = AlertRow.Read(reader);
-        return row.FiredAt is null && row.Status == "resolved" ? null : AlertResponse.From(row);
+        var alert = await Alerts.GetAsync(id, ct);
+        return alert is null || alert.IsHidden ? null : AlertResponse.From(alert);
     }
 
     public async Task<Answer<AlertResponse>> AcknowledgeAsync(string id, ClaimsPrincipal user, CancellationToken ct) =>
-        Unwrap<AlertResponse>((await AlertsEndpoints.AcknowledgeAsync(id, user, dataSource, time, ct)).Result);
+        Unwrap<AlertResponse>((await AlertsEndpoints.AcknowledgeAsync(id, user, Alerts, time, ct)).Result);
+
+    private AlertingStore Alerts => services.GetRequiredService<AlertingStore>();
 
     /// <summary><c>GET /v1/stats/failures</c> with these query parameters.</summary>
     public async Task<Answer<FailureStats>> FailuresAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken ct) =>

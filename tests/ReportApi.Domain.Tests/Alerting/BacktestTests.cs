@@ -1,5 +1,5 @@
+using PinReports.Simulation;
 using ReportApi.Domain.Alerting;
-using ReportApi.Domain.Alerting.Replay;
 using ReportApi.Domain.Diagnosis;
 using static ReportApi.Domain.Tests.Alerting.Scenarios;
 

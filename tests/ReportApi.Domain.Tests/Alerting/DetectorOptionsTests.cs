@@ -4,6 +4,9 @@ namespace ReportApi.Domain.Tests.Alerting;
 
 public sealed class DetectorOptionsTests
 {
+    // How the host names a property (ReportApi's DetectorConfiguration.Key): the domain itself knows no configuration section.
+    private static string Key(string property) => "Alerting:" + property;
+
     [Fact]
     public void Defaults_are_valid()
     {
@@ -37,9 +40,17 @@ public sealed class DetectorOptionsTests
     [MemberData(nameof(BadOptions))]
     public void Each_bad_value_is_reported_with_its_configuration_key(DetectorOptions options, string expected)
     {
-        var problems = options.Validate();
+        var problems = options.Validate(Key);
 
         Assert.Contains(problems, p => p.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_a_naming_rule_a_problem_names_the_property()
+    {
+        var problems = new DetectorOptions { MinDevices = -3, ResolveRatio = 3 }.Validate();
+
+        Assert.Equal(["MinDevices must be >= 1 (was -3)", "ResolveRatio must be > 0 and below RatioFloor (3) for hysteresis (was 3)"], problems);
     }
 
     [Fact]
@@ -48,7 +59,7 @@ public sealed class DetectorOptionsTests
         var options = new DetectorOptions { MinDevices = -1, MadThreshold = -6, QuietPeriod = TimeSpan.FromMinutes(-15) };
 
         Assert.Equal(3, options.Validate().Count);
-        var error = Assert.Throws<InvalidOperationException>(() => options.EnsureValid());
+        var error = Assert.Throws<InvalidOperationException>(() => options.EnsureValid(Key));
         Assert.Contains("Alerting:MinDevices", error.Message);
         Assert.Contains("Alerting:MadThreshold", error.Message);
         Assert.Contains("Alerting:QuietPeriod", error.Message);

@@ -1,5 +1,5 @@
+using PinReports.Simulation;
 using ReportApi.Domain.Alerting;
-using ReportApi.Domain.Alerting.Replay;
 using static ReportApi.Domain.Tests.Alerting.Scenarios;
 
 namespace ReportApi.Domain.Tests.Alerting;

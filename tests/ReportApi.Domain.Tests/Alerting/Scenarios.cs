@@ -1,5 +1,5 @@
+using PinReports.Simulation;
 using ReportApi.Domain.Alerting;
-using ReportApi.Domain.Alerting.Replay;
 
 namespace ReportApi.Domain.Tests.Alerting;
 

@@ -190,16 +190,16 @@ public sealed class AlertEvaluationTests(PostgresFixture postgres)
     public void The_replay_command_prints_the_rotation_firing_and_resolving()
     {
         using var output = new StringWriter();
-        Assert.Equal(0, ReportApi.Alerting.ReplayCommand.Run(["replay", "--days", "2", "--scenario", "rotation"], output));
+        Assert.Equal(0, PinReports.Simulation.ReplayCommand.Run(["replay", "--days", "2", "--scenario", "rotation"], output));
         var text = output.ToString();
         Assert.Contains("Fire", text, StringComparison.Ordinal);
         Assert.Contains("Resolved: server-rotation", text, StringComparison.Ordinal);
         Assert.Contains("3 fired, 3 resolved", text, StringComparison.Ordinal);
 
         using var steady = new StringWriter();
-        Assert.Equal(0, ReportApi.Alerting.ReplayCommand.Run(["replay", "--days", "2", "--scenario", "steady"], steady));
+        Assert.Equal(0, PinReports.Simulation.ReplayCommand.Run(["replay", "--days", "2", "--scenario", "steady"], steady));
         Assert.Contains("0 fired, 0 resolved", steady.ToString(), StringComparison.Ordinal);
-        Assert.Equal(2, ReportApi.Alerting.ReplayCommand.Run(["replay", "--scenario", "bogus"], TextWriter.Null));
+        Assert.Equal(2, PinReports.Simulation.ReplayCommand.Run(["replay", "--scenario", "bogus"], TextWriter.Null));
     }
 
     internal static async Task<List<JsonElement>> AlertsAsync(TestApp app, string state)

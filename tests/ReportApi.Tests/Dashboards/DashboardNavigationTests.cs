@@ -44,7 +44,7 @@ public sealed partial class DashboardNavigationTests
         Assert.Contains("app", variables);
         Assert.Contains("version", variables);
         Assert.Contains("hostname", variables);
-        Assert.Equal(ReportApi.Notifications.AlertLinks.DrillDownPath, $"/d/{drillDown.GetProperty("uid").GetString()}/app-version-drilldown");
+        Assert.Equal(ReportApi.Alerting.AlertLinks.DrillDownPath, $"/d/{drillDown.GetProperty("uid").GetString()}/app-version-drilldown");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ReportApi.Alerting;
 using ReportApi.Notifications;
 using ReportApi.Tests.Alerting;
 using ReportApi.Tests.Infrastructure;
@@ -91,13 +92,13 @@ public sealed class NotificationFailureTests(PostgresFixture postgres)
     public void PagerDuty_dedup_keys_stay_within_255_characters_distinct_and_stable()
     {
         var shortKey = "version-host:com.example.bank/3.1.0/api.bank.example";
-        Assert.Equal(shortKey, NotificationRenderer.DedupKey(shortKey));
+        Assert.Equal(shortKey, ChannelTransport.DedupKey(shortKey));
         var prefix = "version-host:com.example." + new string('a', 300);
-        var one = NotificationRenderer.DedupKey(prefix + "/1.0/api.example.com");
-        var other = NotificationRenderer.DedupKey(prefix + "/2.0/api.example.com");
+        var one = ChannelTransport.DedupKey(prefix + "/1.0/api.example.com");
+        var other = ChannelTransport.DedupKey(prefix + "/2.0/api.example.com");
         Assert.True(one.Length <= 255 && other.Length <= 255);
         Assert.NotEqual(one, other);
-        Assert.Equal(one, NotificationRenderer.DedupKey(prefix + "/1.0/api.example.com"));
+        Assert.Equal(one, ChannelTransport.DedupKey(prefix + "/1.0/api.example.com"));
         Assert.StartsWith("version-host:com.example.", one, StringComparison.Ordinal);
     }
 
@@ -107,7 +108,7 @@ public sealed class NotificationFailureTests(PostgresFixture postgres)
         var body = new AlertNotificationBody(1, "host:<evil>", "host", "com.example.<app>", "1.0", "api.example.com", "firing",
             "Spike on <!channel> & <https://evil.example|click>", "summary", "action", 30, 30, 0, null, null, null,
             new Dictionary<string, int>(), null, [], T, T, null, "https://pinreports.example/v1/reports", "https://pinreports.example/v1/alerts");
-        var slack = NotificationRenderer.Slack(new AlertNotification(AlertNotification.Trigger, body));
+        var slack = ChannelTransport.SlackBody(AlertNotificationRenderer.Slack(new AlertNotification(AlertNotification.Trigger, body)));
 
         var text = slack["text"]!.GetValue<string>();
         Assert.Equal("Spike on &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;", text);

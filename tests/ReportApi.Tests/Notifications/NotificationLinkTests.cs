@@ -103,7 +103,7 @@ public sealed partial class NotificationLinkTests(PostgresFixture postgres)
         var anchors = Anchor().Matches(markdown).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         var codes = Enum.GetValues<ReportApi.Domain.Diagnosis.DiagnosisCode>().Select(ReportApi.Domain.Diagnosis.DiagnosisCodeNames.ToWire).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(codes, anchors);
-        Assert.Equal(codes.Order(StringComparer.Ordinal), AlertLinks.RunbookSections.Order(StringComparer.Ordinal));
+        Assert.Equal(codes.Order(StringComparer.Ordinal), Runbook.Sections.Order(StringComparer.Ordinal));
         foreach (var code in codes)
         {
             var section = markdown[markdown.IndexOf($"<a id=\"{code}\"></a>", StringComparison.Ordinal)..];

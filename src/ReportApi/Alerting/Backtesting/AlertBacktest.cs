@@ -1,4 +1,3 @@
-using System.Data;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
@@ -20,12 +19,7 @@ internal static class AlertBacktest
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
-        {
-            await readOnly.ExecuteNonQueryAsync(ct);
-        }
-        await DetectorStep.DisableJitAsync(connection, transaction, ct);
+        await using var transaction = await BacktestStore.BeginReadOnlyAsync(connection, ct);
 
         IObservationSource observations = engine == BacktestEngine.Sql
             ? new BacktestObservations(connection, transaction, options, to)
@@ -73,7 +67,7 @@ internal static class AlertBacktest
     }
 
     private static BacktestAlert Alert(AlertState state, AlertDecision decision, IReadOnlyDictionary<string, int>? mix) =>
-        new(state.Series.ToString(), AlertEvaluator.Status(state.Status), state.OpenedAt, state.FiredAt, state.SuspectedAt, state.ResolvedAt,
+        new(state.Series.ToString(), AlertingStore.Status(state.Status), state.OpenedAt, state.FiredAt, state.SuspectedAt, state.ResolvedAt,
             state.FiredAt is not null, state.PeakDevices, state.PeakNetworks, state.BaselineMedian, mix, decision.Summary?.Headline ?? "");
 
     /// <summary>Every threshold the run used, by configuration key, so a report says what it was run with.</summary>

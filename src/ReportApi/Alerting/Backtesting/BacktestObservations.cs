@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Domain.Alerting;
 
 namespace ReportApi.Alerting.Backtesting;
@@ -64,14 +63,8 @@ internal sealed class BacktestObservations(NpgsqlConnection connection, NpgsqlTr
         _networks = ByEnd(await CountAsync(AlertingSql.WindowNetworksAt, minutes, ct), minutes);
     }
 
-    private async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> CountAsync(string sql, IEnumerable<DateTimeOffset> ends, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        SeriesObservations.AddFilter(command, _all!.Value);
-        command.Parameters.Add(new NpgsqlParameter { Value = ends.Select(e => e.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = options.Window, NpgsqlDbType = NpgsqlDbType.Interval });
-        return await SeriesObservations.SamplesAsync(command, ct);
-    }
+    private Task<Dictionary<(SeriesKey, DateTimeOffset), int>> CountAsync(string sql, IEnumerable<DateTimeOffset> ends, CancellationToken ct) =>
+        SeriesObservations.CountsAtAsync(connection, transaction, sql, _all!.Value, ends, options.Window, ct);
 
     private static Dictionary<DateTimeOffset, Dictionary<SeriesKey, int>> ByEnd(Dictionary<(SeriesKey, DateTimeOffset), int> counts, List<DateTimeOffset> minutes)
     {

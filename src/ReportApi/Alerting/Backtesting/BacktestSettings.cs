@@ -18,16 +18,16 @@ internal static class BacktestSettings
     public static readonly IReadOnlyDictionary<string, string> Keys = typeof(DetectorOptions)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.CanWrite)
-        .ToDictionary(p => DetectorOptions.Key(p.Name), p => p.Name, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(p => DetectorConfiguration.Key(p.Name), p => p.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <param name="parameter">The request parameter the overrides came in, for the problem ("set", "compare").</param>
     public static (DetectorOptions? Options, BacktestProblem? Problem) Build(IConfiguration configuration,
         IReadOnlyDictionary<string, string?>? overrides, string parameter)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in configuration.GetSection(DetectorOptions.SectionName).AsEnumerable(makePathsRelative: true))
+        foreach (var (key, value) in configuration.GetSection(DetectorConfiguration.SectionName).AsEnumerable(makePathsRelative: true))
         {
-            if (value is not null && Keys.ContainsKey(DetectorOptions.Key(key))) values[key] = value;
+            if (value is not null && Keys.ContainsKey(DetectorConfiguration.Key(key))) values[key] = value;
         }
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -36,7 +36,7 @@ internal static class BacktestSettings
                 return (null, new BacktestProblem($"{parameter}.{key}",
                     $"unknown setting '{key}'; one of {string.Join(", ", Keys.Keys.Order(StringComparer.Ordinal))}"));
             }
-            if (string.IsNullOrWhiteSpace(value)) return (null, new BacktestProblem($"{parameter}.{key}", $"{DetectorOptions.Key(property)} needs a value"));
+            if (string.IsNullOrWhiteSpace(value)) return (null, new BacktestProblem($"{parameter}.{key}", $"{DetectorConfiguration.Key(property)} needs a value"));
             values[property] = value.Trim();
         }
 
@@ -50,11 +50,11 @@ internal static class BacktestSettings
             // The binder names the property whose value did not convert ("Failed to convert ... to type 'System.Int32'").
             var key = Keys.Values.FirstOrDefault(p => e.Message.Contains($"'Alerting:{p}'", StringComparison.OrdinalIgnoreCase)
                 || e.Message.Contains($"'{p}'", StringComparison.OrdinalIgnoreCase));
-            return (null, new BacktestProblem(key is null ? parameter : $"{parameter}.{DetectorOptions.Key(key)}",
+            return (null, new BacktestProblem(key is null ? parameter : $"{parameter}.{DetectorConfiguration.Key(key)}",
                 $"a value does not convert: {e.InnerException?.Message ?? e.Message}"));
         }
 
-        if (options.Validate() is { Count: > 0 } problems)
+        if (DetectorConfiguration.Problems(options) is { Count: > 0 } problems)
         {
             var first = problems[0];
             var key = first.Split(' ')[0];

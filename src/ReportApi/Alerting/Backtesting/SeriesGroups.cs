@@ -53,10 +53,6 @@ internal sealed class SeriesGroups
 
     public static async Task<SeriesGroups> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        var rows = new List<(int, string, string, string)>();
-        await using var command = new NpgsqlCommand(BacktestSql.Series, connection, transaction);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
-        return From(rows);
+        return From(await BacktestStore.SeriesAsync(connection, transaction, ct));
     }
 }

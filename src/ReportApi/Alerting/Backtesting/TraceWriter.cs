@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Data;
 
 namespace ReportApi.Alerting.Backtesting;
@@ -25,26 +24,16 @@ internal sealed class TraceWriter(NpgsqlDataSource dataSource, PartitionMaintena
         var ids = new Dictionary<(string, string, string, string), int>();
         foreach (var group in rows.GroupBy(r => (r.App, r.Version, r.Host, r.Diagnosis)))
         {
-            await using var series = new NpgsqlCommand(TraceSql.UpsertSeries, connection, transaction);
-            series.Parameters.Add(new() { Value = group.Key.App });
-            series.Parameters.Add(new() { Value = group.Key.Version });
-            series.Parameters.Add(new() { Value = group.Key.Host });
-            series.Parameters.Add(new() { Value = group.Key.Diagnosis });
-            series.Parameters.Add(new() { Value = group.Min(r => r.Minute).ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            ids[group.Key] = (int)(await series.ExecuteScalarAsync(ct))!;
+            ids[group.Key] = await BacktestStore.UpsertTraceSeriesAsync(connection, transaction, group.Key.App, group.Key.Version, group.Key.Host,
+                group.Key.Diagnosis, group.Min(r => r.Minute), ct);
         }
 
         // In slices, so a week of trace is a handful of statements rather than one per row.
         foreach (var slice in rows.Chunk(20_000))
         {
-            await using var command = new NpgsqlCommand(TraceSql.WriteMinutes, connection, transaction);
-            command.Parameters.Add(Array(slice.Select(r => r.Minute.UtcDateTime).ToArray(), NpgsqlDbType.TimestampTz));
-            command.Parameters.Add(Array(slice.Select(r => ids[(r.App, r.Version, r.Host, r.Diagnosis)]).ToArray(), NpgsqlDbType.Integer));
-            command.Parameters.Add(Array(slice.Select(r => r.Reports).ToArray(), NpgsqlDbType.Integer));
-            command.Parameters.Add(Array(slice.Select(r => r.Devices).ToArray(), NpgsqlDbType.Integer));
-            command.Parameters.Add(Array(slice.Select(r => DeviceBase(r.App, r.Version) + r.FirstDevice).ToArray(), NpgsqlDbType.Bigint));
-            command.Parameters.Add(Array(slice.Select(r => r.Networks).ToArray(), NpgsqlDbType.Integer));
-            await command.ExecuteNonQueryAsync(ct);
+            await BacktestStore.WriteTraceMinutesAsync(connection, transaction, [.. slice.Select(r => r.Minute.UtcDateTime)],
+                [.. slice.Select(r => ids[(r.App, r.Version, r.Host, r.Diagnosis)])], [.. slice.Select(r => r.Reports)], [.. slice.Select(r => r.Devices)],
+                [.. slice.Select(r => DeviceBase(r.App, r.Version) + r.FirstDevice)], [.. slice.Select(r => r.Networks)], ct);
         }
         await transaction.CommitAsync(ct);
         return rows.Count;
@@ -53,46 +42,4 @@ internal sealed class TraceWriter(NpgsqlDataSource dataSource, PartitionMaintena
     /// <summary>Device ids of a version start at a hash of it (low 40 bits clear): versions do not share devices.</summary>
     private static long DeviceBase(string app, string version) =>
         BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"trace\n{app}\n{version}")), 0) & ~((1L << 40) - 1);
-
-    private static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType type) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
-}
-
-/// <summary>The trace writer's SQL.</summary>
-internal static class TraceSql
-{
-    /// <summary>The series of a trace line (iOS, enforced, hostname = noted hostname); first seen moves earlier, never later.</summary>
-    public const string UpsertSeries = """
-        INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
-        VALUES ($1, $2, 'IOS', $3, $3, $4, 1, $5)
-        ON CONFLICT (app, version, platform, noted_hostname, hostname, diagnosis, enforce)
-        DO UPDATE SET first_seen_at = least(failure_series.first_seen_at, excluded.first_seen_at)
-        RETURNING id
-        """;
-
-    /// <summary>
-    /// $1 minute, $2 series id, $3 reports, $4 devices, $5 first device id, $6 networks, one element per trace line. Lines of
-    /// the same series and minute add up (their device ranges may overlap: the device set stays exact, the rollup's
-    /// devices column is then an upper bound).
-    /// Network ids are small numbers (0..n−1): the same network in every series, never a real network's keyed hash.
-    /// </summary>
-    public const string WriteMinutes = """
-        WITH t AS (SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::int[], $5::bigint[], $6::int[])
-                   AS t(bucket, series_id, reports, devices, first_device, networks)),
-        r AS (
-            INSERT INTO failure_rollups_minute AS r (bucket, series_id, writer, reports, duplicates, devices)
-            SELECT bucket, series_id, 0, sum(reports), 0, sum(devices) FROM t GROUP BY bucket, series_id
-            ON CONFLICT (bucket, series_id, writer) DO UPDATE SET reports = r.reports + excluded.reports, devices = greatest(r.devices, excluded.devices)
-        ),
-        d AS (
-            INSERT INTO failure_devices_minute (bucket, series_id, device_id)
-            SELECT t.bucket, t.series_id, t.first_device + g FROM t, generate_series(0, t.devices - 1) AS g
-            ON CONFLICT DO NOTHING
-        ),
-        n AS (
-            INSERT INTO failure_networks_minute (bucket, series_id, network_id)
-            SELECT t.bucket, t.series_id, g FROM t, generate_series(0, t.networks - 1) AS g
-            ON CONFLICT DO NOTHING
-        )
-        INSERT INTO rollup_dirty_minutes (minute) SELECT DISTINCT bucket FROM t ON CONFLICT DO NOTHING
-        """;
 }

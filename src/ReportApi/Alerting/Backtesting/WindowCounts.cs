@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ReportApi.Alerting.Backtesting;
 
@@ -94,14 +93,7 @@ internal sealed class WindowCounts
         var builder = new Builder(groups, window, ends);
         foreach (var (first, last) in Spans(ends, window))
         {
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter { Value = TimeOf(first).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = TimeOf(last + 1).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                builder.Add(reader.GetFieldValue<DateTime>(0).Ticks / TimeSpan.TicksPerMinute, reader.GetInt32(1), reader.GetInt64(2));
-            }
+            await BacktestStore.ReadRowsAsync(connection, transaction, sql, TimeOf(first), TimeOf(last + 1), builder.Add, ct);
         }
         return builder.Finish();
     }

@@ -1,11 +1,15 @@
 using System.Globalization;
-using ReportApi.Alerting;
+using System.Text.Json;
+using ReportApi.Notifications;
 
-namespace ReportApi.Notifications;
+namespace ReportApi.Alerting;
 
 /// <summary>
-/// What one notification says, independent of the channel: stored in <c>notification_outbox.payload</c> when the
-/// evaluator decides to notify, rendered for its channel when sent. It is also, as is, the generic webhook's body.
+/// What one alert notification says, independent of the channel: the outbox payload the evaluator writes
+/// (<see cref="Payload"/>), rendered for its channel when sent (<see cref="AlertNotificationRenderer"/>). It is also, as is,
+/// the generic webhook's body. A contract type over <see cref="Alert"/> because that JSON needs one: it is the webhook's
+/// documented body (field order, absolute URLs, links of the moment it was raised), and rows written by an earlier release
+/// are read back in this shape.
 /// </summary>
 public sealed record AlertNotification(string Event, AlertNotificationBody Alert)
 {
@@ -16,7 +20,7 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
     /// <summary>Issue #19: alerts that fired and resolved while the evaluator was down, in one message; never sent to PagerDuty.</summary>
     public const string Missed = "missed";
 
-    public static AlertNotification From(string @event, AlertRow alert, NotificationOptions options)
+    public static AlertNotification From(string @event, Alert alert, NotificationOptions options)
     {
         var baseUrl = options.PublicBaseUrl.TrimEnd('/');
         return new AlertNotification(@event, new AlertNotificationBody(
@@ -24,11 +28,18 @@ public sealed record AlertNotification(string Event, AlertNotificationBody Alert
             alert.Summary, alert.Action, alert.WindowDevices, alert.PeakDevices, alert.BaselineMedian, alert.ActiveDevices, alert.Share,
             alert.DominantDiagnosis, alert.DiagnosisMix, alert.TopChain, alert.TopVersions, alert.OpenedAt, alert.FiredAt, alert.ResolvedAt,
             ReportsUrl(baseUrl, alert), $"{baseUrl}/v1/alerts?state=all#alert-{alert.Id}", alert.WindowNetworks,
-            AlertLinks.Grafana(options, alert), AlertLinks.Runbook(options, alert.DominantDiagnosis)));
+            AlertLinks.Grafana(options, alert), AlertLinks.Runbook(options, alert)));
     }
 
+    /// <summary>The outbox payload: this notification as JSON.</summary>
+    public string Payload() => NotificationJson.Serialize(this);
+
+    /// <summary>A stored payload, also one written by an earlier release.</summary>
+    public static AlertNotification Read(string payload) =>
+        JsonSerializer.Deserialize<AlertNotification>(payload, NotificationJson.Options) ?? throw new JsonException("An outbox payload is null.");
+
     /// <summary>The failing reports from ten minutes before the alert fired, filtered to the series.</summary>
-    private static string ReportsUrl(string baseUrl, AlertRow alert)
+    private static string ReportsUrl(string baseUrl, Alert alert)
     {
         var from = (alert.FiredAt ?? alert.OpenedAt).AddMinutes(-10).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         var query = new List<string>();

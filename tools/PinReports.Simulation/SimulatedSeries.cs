@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// One series of a simulation: its key, the minute it came into existence (a version's launch), its active devices when

@@ -1,4 +1,4 @@
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// An attacker posts reports for <see cref="App"/> <see cref="Version"/> on <see cref="Hostname"/> from

@@ -1,6 +1,6 @@
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// Synthetic pin-failure traffic: steady background failures (Poisson per version and hostname per minute, following a

@@ -1,4 +1,4 @@
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>Routes each failure to its three series: the hostname, the version, and the version on that hostname.</summary>
 internal sealed class SeriesLayout

@@ -1,6 +1,6 @@
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// A version (listed in the scenario with a LaunchedAt) ships with a problem: <see cref="FailingDevices"/> of its devices

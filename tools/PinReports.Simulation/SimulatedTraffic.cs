@@ -1,4 +1,4 @@
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>The generated traffic of a <see cref="TrafficScenario"/>, split into the three series levels.</summary>
 public sealed class SimulatedTraffic

@@ -1,6 +1,6 @@
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// One device failing in one minute: indexes into the simulation's versions, hostnames and chains (-1: none), and the

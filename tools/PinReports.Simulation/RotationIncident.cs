@@ -1,4 +1,4 @@
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// The server behind <see cref="Hostname"/> starts presenting <see cref="NewChain"/> at <see cref="Start"/>, which the

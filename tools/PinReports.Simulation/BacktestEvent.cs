@@ -1,4 +1,4 @@
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>One transition of the replay timeline (None, StillPending, StillFiring and StillSuspicious are not recorded).</summary>
 public sealed record BacktestEvent(

@@ -1,16 +1,15 @@
 using System.Globalization;
 using ReportApi.Domain.Alerting;
-using ReportApi.Domain.Alerting.Replay;
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Alerting;
+namespace PinReports.Simulation;
 
 /// <summary>
-/// <c>ReportApi replay [--days 7] [--seed 1] [--scenario steady|rotation|launch|forged]</c>: replays synthetic traffic minute by
+/// <c>PinReports.Simulator replay [--days 7] [--seed 1] [--scenario steady|rotation|launch|forged]</c>: replays synthetic traffic minute by
 /// minute through the detector with the default thresholds and a simulated clock, and prints when alerts fire and
 /// resolve. No database and no configuration: it is how a threshold change is checked before it ships.
 /// </summary>
-internal static class ReplayCommand
+public static class ReplayCommand
 {
     private const string Bank = "com.example.bank";
     private const string Api = "api.example.com";
@@ -47,7 +46,7 @@ internal static class ReplayCommand
     }
 
     /// <summary>The incidents of issue #5 on the default simulated fleet, placed on the second day of the evaluated period.</summary>
-    internal static TrafficScenario Scenario(string name, int seed, int totalDays)
+    public static TrafficScenario Scenario(string name, int seed, int totalDays)
     {
         var steady = new TrafficScenario { Seed = seed, Days = totalDays };
         var evaluated = steady.Start.AddDays(totalDays - Math.Max(1, totalDays - new DetectorOptions().BaselineDays));

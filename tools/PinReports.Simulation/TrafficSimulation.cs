@@ -1,6 +1,6 @@
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>Generates the per-minute failing devices of a <see cref="TrafficScenario"/> with a seeded <see cref="Random"/>.</summary>
 public static class TrafficSimulation

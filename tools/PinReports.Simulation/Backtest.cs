@@ -1,6 +1,6 @@
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>
 /// Replays simulated traffic through <see cref="SpikeDetector"/> one evaluation interval at a time with a simulated clock,

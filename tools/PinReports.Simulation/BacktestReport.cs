@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>Prints a replay timeline for a console: one line per transition, then the totals.</summary>
 public static class BacktestReport

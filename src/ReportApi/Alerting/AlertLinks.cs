@@ -1,20 +1,17 @@
 using System.Globalization;
-using ReportApi.Alerting;
+using ReportApi.Notifications;
 
-namespace ReportApi.Notifications;
+namespace ReportApi.Alerting;
 
 /// <summary>
-/// The links an alert or a report carries for a person with a browser: the Grafana drill-down (the JSON API answers
-/// a browser with 401, Grafana does not) and the runbook section of its diagnosis. Computed when the notification is
-/// written, so a backlog keeps the links of the moment it was raised.
+/// The links an alert carries for a person with a browser: the Grafana drill-down (the JSON API answers a browser with
+/// 401, Grafana does not) and the runbook section of its dominant diagnosis (<see cref="Notifications.Runbook"/>). Computed when the
+/// notification is written, so a backlog keeps the links of the moment it was raised.
 /// </summary>
 public static class AlertLinks
 {
-    /// <summary>The diagnosis codes docs/runbook.md has a section (and a stable anchor) for.</summary>
-    public static readonly IReadOnlySet<string> RunbookSections = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "server-rotation", "interception-suspected", "certificate-invalid", "client-config-error", "unknown",
-    };
+    /// <summary>The runbook section of the alert's dominant diagnosis.</summary>
+    public static string Runbook(NotificationOptions options, Alert alert) => Notifications.Runbook.Link(options, alert.DominantDiagnosis);
 
     /// <summary>Grafana dashboard uids and slugs of grafana/dashboards (fixed by the generator).</summary>
     internal const string DrillDownPath = "/d/pinreports-version/app-version-drilldown";
@@ -26,19 +23,11 @@ public static class AlertLinks
     /// <summary>After a resolve: the recovery, then the flat line.</summary>
     internal static readonly TimeSpan AfterResolve = TimeSpan.FromMinutes(15);
 
-    /// <summary>Where the runbook lives: <c>Notifications:RunbookBaseUrl</c>, else the copy this service serves at <c>/runbook</c>.</summary>
-    public static string RunbookBase(NotificationOptions options) =>
-        options.RunbookBaseUrl is { Length: > 0 } configured ? configured : options.PublicBaseUrl.TrimEnd('/') + RunbookEndpoint.Path;
-
-    /// <summary>The section of a diagnosis code; the top of the runbook for a code it has no section for.</summary>
-    public static string Runbook(NotificationOptions options, string? diagnosis) =>
-        diagnosis is not null && RunbookSections.Contains(diagnosis) ? $"{RunbookBase(options)}#{diagnosis}" : RunbookBase(options);
-
     /// <summary>
     /// The drill-down for the alert's app, version and host over the alert's time range; a host-level alert names no
     /// version, so it opens on its top failing version. Null when <c>Notifications:GrafanaBaseUrl</c> is not set.
     /// </summary>
-    public static string? Grafana(NotificationOptions options, AlertRow alert)
+    public static string? Grafana(NotificationOptions options, Alert alert)
     {
         if (options.GrafanaBaseUrl is not { Length: > 0 } grafana) return null;
         var top = alert.TopVersions.Count > 0 ? alert.TopVersions[0] : null;

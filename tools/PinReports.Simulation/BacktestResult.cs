@@ -1,4 +1,4 @@
-namespace ReportApi.Domain.Alerting.Replay;
+namespace PinReports.Simulation;
 
 /// <summary>The timeline of a replay and what it covered.</summary>
 public sealed record BacktestResult(
