@@ -110,7 +110,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         });
         var (filter, problems) = ReportFilter.Validate(query, DateTimeOffset.UtcNow);
         if (filter is null) throw new InvalidOperationException(string.Join("; ", problems));
-        await using var command = QuerySql.List(dataSource, filter, filter.Limit + 1);
+        await using var command = ReportQueries.ListCommand(dataSource, filter, filter.Limit + 1);
         await ExplainAsync(name, command);
         return (count, next, id);
     }
@@ -179,7 +179,7 @@ internal sealed class ReportsMeasure(NpgsqlDataSource dataSource, ReportsOptions
         Console.WriteLine(row);
         _rows.Add(row);
         var (filter, _) = ReportFilter.Validate(query, DateTimeOffset.UtcNow);
-        await using var command = QuerySql.List(dataSource, filter!, limit: null);
+        await using var command = ReportQueries.ListCommand(dataSource, filter!, limit: null);
         await ExplainAsync("CSV export (the list query without a limit)", command);
     }
 

@@ -16,8 +16,7 @@ public static class ChainParser
         ArgumentNullException.ThrowIfNull(pems);
 
         var certificates = new CertificateInfo[pems.Count];
-        using var fingerprint = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> lengthPrefix = stackalloc byte[4];
+        using var fingerprint = Reports.LengthPrefixedSha256.CreateBigEndian();
 
         for (var i = 0; i < pems.Count; i++)
         {
@@ -28,13 +27,11 @@ public static class ChainParser
 
             // Parsed elements contribute their DER so CRLF (iOS) and LF (Android) encodings of one certificate
             // fingerprint the same; unparsable ones contribute their text so distinct garbage stays distinct.
-            var content = info.Der ?? System.Text.Encoding.UTF8.GetBytes(raw);
-            BinaryPrimitives.WriteInt32BigEndian(lengthPrefix, content.Length);
-            fingerprint.AppendData(lengthPrefix);
-            fingerprint.AppendData(content);
+            if (info.Der is { } der) fingerprint.Append(der);
+            else fingerprint.AppendUtf8(raw);
         }
 
-        return new ParsedChain(fingerprint.GetHashAndReset(), certificates);
+        return new ParsedChain(fingerprint.Finish(), certificates);
     }
 
     /// <summary>Parses one element; never throws for malformed input.</summary>

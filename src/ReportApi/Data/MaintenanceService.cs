@@ -24,7 +24,7 @@ internal sealed class MaintenanceService(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                if (!await LockAsync(connection, PartitionSql.TryMaintenanceLock, stoppingToken))
+                if (!await PartitionMaintenance.LockAsync(connection, PartitionSql.TryMaintenanceLock, stoppingToken))
                 {
                     logger.LogDebug("Database maintenance skipped: another replica holds the lock");
                     continue;
@@ -36,7 +36,7 @@ internal sealed class MaintenanceService(
                 finally
                 {
                     // A broken connection released the lock with its session; only unlock a live one.
-                    if (connection.State == System.Data.ConnectionState.Open) await LockAsync(connection, PartitionSql.MaintenanceUnlock, CancellationToken.None);
+                    if (connection.State == System.Data.ConnectionState.Open) await PartitionMaintenance.LockAsync(connection, PartitionSql.MaintenanceUnlock, CancellationToken.None);
                 }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -48,13 +48,6 @@ internal sealed class MaintenanceService(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private static async Task<bool> LockAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = PartitionSql.MaintenanceLockKey, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        return await command.ExecuteScalarAsync(ct) is true;
-    }
-
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         await partitions.EnsureAheadAsync(options.Value.PartitionDaysAhead, stoppingToken);
@@ -62,12 +55,10 @@ internal sealed class MaintenanceService(
         {
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
             await partitions.DropBeforeAsync(today.AddDays(-retention.Value.Days), stoppingToken);
-            await using var prune = dataSource.CreateCommand(Ingestion.IngestSql.PruneSeries);
-            prune.Parameters.Add(new NpgsqlParameter { Value = today.AddDays(-retention.Value.Days).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-            logger.LogDebug("Dropped {Count} series without a report in the retention window", await prune.ExecuteNonQueryAsync(stoppingToken));
+            var pruneBefore = new DateTimeOffset(today.AddDays(-retention.Value.Days).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            logger.LogDebug("Dropped {Count} series without a report in the retention window", await partitions.PruneSeriesAsync(pruneBefore, stoppingToken));
         }
-        await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
-        var pruned = await command.ExecuteNonQueryAsync(stoppingToken);
+        var pruned = await partitions.PruneDedupAsync(stoppingToken);
         logger.LogDebug("Pruned {Count} expired dedup keys", pruned);
         ReportApi.Observability.ReportApiTelemetry.MaintenanceSucceeded(time.GetUtcNow());
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Data;
 
@@ -50,11 +51,11 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         {
             var prefix = parent + "_p";
             await using var list = new NpgsqlCommand(PartitionSql.ListPartitions, connection);
-            list.Parameters.AddWithValue("parent", parent);
+            list.Parameters.Arg("parent", parent);
             await using var reader = await list.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var name = reader.GetString(0);
+                var name = reader.Get<string>("relname");
                 // Only partitions this service named; anything else an operator attached is left alone.
                 if (name.Length == prefix.Length + 8 && name.StartsWith(prefix, StringComparison.Ordinal)
                     && DateOnly.TryParseExact(name[prefix.Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
@@ -67,10 +68,33 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         foreach (var name in expired)
         {
             await using var drop = new NpgsqlCommand(PartitionSql.DropPartition, connection);
-            drop.Parameters.AddWithValue("name", name);
+            drop.Parameters.Arg("name", name);
             await drop.ExecuteNonQueryAsync(ct);
             logger.LogInformation("Retention dropped partition {Partition}", name);
         }
         return expired;
+    }
+
+    /// <summary>The maintenance tick's session-level advisory lock (<see cref="PartitionSql.TryMaintenanceLock"/> or its unlock).</summary>
+    public static async Task<bool> LockAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Arg(PartitionSql.MaintenanceLockKey);
+        return await command.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>Deletes the series first seen before <paramref name="before"/> that have no rollup row left (<see cref="PartitionSql.PruneSeries"/>).</summary>
+    public async Task<int> PruneSeriesAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var prune = dataSource.CreateCommand(PartitionSql.PruneSeries);
+        prune.Parameters.Arg(before);
+        return await prune.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes the dedup keys older than 24 hours.</summary>
+    public async Task<int> PruneDedupAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(PartitionSql.PruneDedup);
+        return await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -41,4 +41,15 @@ internal static class PartitionSql
     public const string PruneDedup = """
         DELETE FROM report_dedup WHERE last_stored_at < now() - interval '24 hours'
         """;
+
+    /// <summary>
+    /// Retention for series (issue #22): a series first seen before $1 that has no rollup row left (its partitions were
+    /// dropped) had no report for the whole retention window: it goes, so junk versions do not stay forever. Rollups
+    /// hold every stored report's series, so checking them is enough; one hashed anti-join, once an hour.
+    /// </summary>
+    public static readonly string PruneSeries = $"""
+        DELETE FROM failure_series f
+        WHERE f.first_seen_at < $1
+          AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
+        """;
 }

@@ -12,6 +12,7 @@ internal static class DiagnosisExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<HostKeyHistory>();
         builder.Services.AddSingleton<DiagnosisService>();
+        builder.Services.AddSingleton<RediagnoseStore>();
         return builder;
     }
 }

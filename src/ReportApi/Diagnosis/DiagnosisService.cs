@@ -3,7 +3,6 @@ using ReportApi.Domain.Caching;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
 using ReportApi.Domain.Reports;
-using ReportApi.Ingestion;
 
 namespace ReportApi.Diagnosis;
 

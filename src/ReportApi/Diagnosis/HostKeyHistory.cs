@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Domain.Diagnosis;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Diagnosis;
 
@@ -77,20 +77,22 @@ public sealed partial class HostKeyHistory(NpgsqlDataSource dataSource, IOptions
     private HostKeys Read(string host)
     {
         using var command = dataSource.CreateCommand(HostKeysSql.Load);
-        command.Parameters.Add(new NpgsqlParameter { Value = host, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = options.Value.HistoryMaxKeysPerHost, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Arg(host).Arg(options.Value.HistoryMaxKeysPerHost);
         using var reader = command.ExecuteReader();
         var keys = new Dictionary<string, SeenKey>(StringComparer.Ordinal);
+        int spki = reader.GetOrdinal("spki_sha256"), role = reader.GetOrdinal("role"), subject = reader.GetOrdinal("subject"),
+            issuer = reader.GetOrdinal("issuer"), notAfter = reader.GetOrdinal("not_after"), certificate = reader.GetOrdinal("certificate"),
+            firstSeen = reader.GetOrdinal("first_seen_at"), lastSeen = reader.GetOrdinal("last_seen_at");
         while (reader.Read())
         {
-            keys[reader.GetString(1)] = new SeenKey(
-                reader.GetString(2) switch { "root" => KeyRole.Root, "intermediate" => KeyRole.Intermediate, _ => KeyRole.Leaf },
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetFieldValue<DateTimeOffset>(5),
-                reader.IsDBNull(6) ? null : (byte[])reader[6],
-                reader.GetFieldValue<DateTimeOffset>(7),
-                reader.GetFieldValue<DateTimeOffset>(8));
+            keys[reader.GetString(spki)] = new SeenKey(
+                reader.GetString(role) switch { "root" => KeyRole.Root, "intermediate" => KeyRole.Intermediate, _ => KeyRole.Leaf },
+                reader.GetString(subject),
+                reader.GetString(issuer),
+                reader.GetFieldValue<DateTimeOffset>(notAfter),
+                reader.IsDBNull(certificate) ? null : reader.GetFieldValue<byte[]>(certificate),
+                reader.GetFieldValue<DateTimeOffset>(firstSeen),
+                reader.GetFieldValue<DateTimeOffset>(lastSeen));
         }
 
         return HostKeys.Create(keys);

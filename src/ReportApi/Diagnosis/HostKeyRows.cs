@@ -3,7 +3,8 @@ using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
-using ReportApi.Ingestion;
+using ReportApi.Domain.Reports;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Diagnosis;
 
@@ -26,14 +27,12 @@ internal sealed class HostKeyRows
         NpgsqlBatchCommand Command, IReadOnlyList<(string Host, UInt128 Chain)> Chains,
         IReadOnlyDictionary<string, List<KeyValuePair<string, SeenKey>>> NewKeys);
 
-    /// <summary>The upsert for the batch's unrecorded host chains, or null when there is none.</summary>
-    public Pending? Collect(IEnumerable<IngestRecord> records, DateTimeOffset now) =>
-        // Filtered before anything is allocated: in the steady state every host chain of a batch is remembered.
-        Collect(records
-            .Where(r => r.HostChain is { Count: > 0 } && Due(r.Report.NotedHostname, r.Validated.Fingerprint, now))
-            .Select(r => new Seen(r.Report.NotedHostname, r.Validated, r.Served, r.HostChain, r.ReceivedAt)), now);
-
-    private bool Due(string host, byte[] fingerprint, DateTimeOffset now) =>
+    /// <summary>
+    /// Whether the host chain with this fingerprint is due to be written (not recorded by this process in the last
+    /// hour): the writer filters its batch with it before anything is allocated, since in the steady state every host
+    /// chain of a batch is remembered.
+    /// </summary>
+    public bool IsDue(string host, byte[] fingerprint, DateTimeOffset now) =>
         !_remembered.TryGetValue((host, ChainKey.Of(fingerprint)), out var written) || now - written >= RefreshAfter;
 
     /// <summary>A chain seen in a report: the noted host, the chains as reported, the built path when it is the host's own.</summary>
@@ -122,7 +121,7 @@ internal sealed class HostKeyRows
     }
 
     private static void Add<T>(NpgsqlBatchCommand command, T[] values, NpgsqlDbType type) =>
-        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | type });
+        command.Parameters.Arg(values, NpgsqlDbType.Array | type);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

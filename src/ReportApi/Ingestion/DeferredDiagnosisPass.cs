@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Diagnosis;
-using ReportApi.Query;
 
 namespace ReportApi.Ingestion;
 
@@ -15,7 +12,7 @@ namespace ReportApi.Ingestion;
 /// busy) instead of taking a core of its own. Woken by a deferral, and polls in case another replica deferred.
 /// </summary>
 internal sealed partial class DeferredDiagnosisPass(
-    NpgsqlDataSource dataSource, ReportQueries queries, NewChainLane lane, DeferredDiagnosisSignal signal, IOptions<NewChainOptions> options,
+    DeferredDiagnosisStore store, IStoredVerdicts queries, NewChainLane lane, DeferredDiagnosisSignal signal, IOptions<NewChainOptions> options,
     ILogger<DeferredDiagnosisPass> logger)
     : BackgroundService
 {
@@ -50,13 +47,7 @@ internal sealed partial class DeferredDiagnosisPass(
         // Read without locking, diagnose (waiting for lane slots), then write in one short transaction: no transaction
         // stays open while a flood keeps the lane busy. Replicas may diagnose the same rows twice; the result is the same
         // pure function of stored data and the update only touches reports still marked unknown.
-        var claimed = new List<(Guid Id, DateTimeOffset ReceivedAt)>();
-        await using (var claim = dataSource.CreateCommand(DeferredDiagnosisSql.Claim))
-        {
-            claim.Parameters.Add(new NpgsqlParameter { Value = options.Value.DeferredBatchSize, NpgsqlDbType = NpgsqlDbType.Integer });
-            await using var reader = await claim.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) claimed.Add((reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1)));
-        }
+        var claimed = await store.ClaimAsync(options.Value.DeferredBatchSize, ct);
         if (claimed.Count == 0) return 0;
 
         var ids = new List<Guid>();
@@ -65,31 +56,13 @@ internal sealed partial class DeferredDiagnosisPass(
         foreach (var (id, at) in claimed)
         {
             // Null: the report is gone (retention dropped its partition); its row is simply removed.
-            if (await lane.RunInSlotAsync(() => queries.FindAsync(id, ct), ct) is not { } details) continue;
+            if (await lane.RunInSlotAsync(() => queries.FindVerdictAsync(id, ct), ct) is not { } stored) continue;
             ids.Add(id);
             receivedAt.Add(at);
-            codes.Add(details.Diagnosis.Code);
+            codes.Add(stored.Verdict.CodeWire);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var filled = new List<(Guid Id, DateTimeOffset ReceivedAt)>();
-        await using (var fill = new NpgsqlCommand(DeferredDiagnosisSql.Fill, connection, transaction))
-        {
-            fill.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-            fill.Parameters.Add(new NpgsqlParameter { Value = receivedAt.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-            fill.Parameters.Add(new NpgsqlParameter { Value = codes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await using var reader = await fill.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) filled.Add((reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1)));
-        }
-        await RollupMove.MoveAsync(connection, transaction, [.. filled.Select(f => f.Id)], [.. filled.Select(f => f.ReceivedAt)],
-            [.. filled.Select(_ => "unknown")], ct);
-        await using (var remove = new NpgsqlCommand(DeferredDiagnosisSql.Remove, connection, transaction))
-        {
-            remove.Parameters.Add(new NpgsqlParameter { Value = claimed.Select(c => c.Id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-            await remove.ExecuteNonQueryAsync(ct);
-        }
-        await transaction.CommitAsync(ct);
+        await store.FillAsync(ids, receivedAt, codes, claimed.Select(c => c.Id), ct);
         NewChainTelemetry.FilledIn(ids.Count);
         return claimed.Count;
     }

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ReportApi.Domain.Reports;
 using ReportApi.Hosting;
+using ReportApi.Infrastructure;
 using ReportApi.Observability;
+using ReportApi.Privacy;
 using ReportApi.Scope;
 
 namespace ReportApi.Ingestion;
@@ -86,7 +88,7 @@ internal static class IngestEndpoints
 
         var receivedAt = time.GetUtcNow();
         if (IngestGate.OutOfScope(parsed.Reports, IngestGate.IsArray(body.Span), scope, outOfScope, receivedAt) is { } refused) return refused;
-        if (IngestGate.KeyMissing(parsed.Reports, keys, presentedKey) is { } unauthorized) return unauthorized;
+        if (keys.Missing(parsed.Reports, presentedKey) is { } unauthorized) return unauthorized;
 
         var network = networks.Of(http.Connection.RemoteIpAddress);
         var records = new IngestRecord[parsed.Reports.Count];

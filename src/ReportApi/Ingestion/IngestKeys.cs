@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ReportApi.Domain.Reports;
+using ReportApi.Observability;
 
 namespace ReportApi.Ingestion;
 
@@ -10,6 +13,21 @@ namespace ReportApi.Ingestion;
 /// </summary>
 internal sealed class IngestKeys(IOptions<IngestOptions> options)
 {
+    public const string KeyRequiredType = "https://pinreports.dev/problems/ingest-key-required";
+
+    /// <summary>401 when a report's app has an ingest key configured and the request did not carry it.</summary>
+    public ProblemHttpResult? Missing(IReadOnlyList<PinFailureReport> reports, string? presented)
+    {
+        var missing = reports.Select(r => r.AppBundleId).FirstOrDefault(app => IsRequired(app) && !Vouches(presented, app));
+        if (missing is null) return null;
+        ReportApiTelemetry.RequestRejected("ingest-key-required");
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "Ingest key required",
+            detail: $"Ingest:AppKeys configures a key for '{Truncate(missing)}': its reports must carry it in the report URL (?key=) or as Basic auth. Nothing from this request was stored.",
+            type: KeyRequiredType);
+    }
+
     /// <summary>The presented key, or null when the request carries none.</summary>
     public static string? Presented(HttpRequest request)
     {
@@ -39,6 +57,8 @@ internal sealed class IngestKeys(IOptions<IngestOptions> options)
     /// <summary>Whether the key is the one configured for this app.</summary>
     public bool Vouches(string? presented, string? app) =>
         presented is not null && app is not null && options.Value.AppKeys.Any(k => k.App == app && Matches(k.Key, presented));
+
+    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
 
     private static bool Matches(string configured, string presented) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(configured)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));

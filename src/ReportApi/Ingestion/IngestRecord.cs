@@ -7,7 +7,7 @@ namespace ReportApi.Ingestion;
 /// A parsed and analysed report, ready for the writer: everything the COPY row and its references need.
 /// <see cref="DiagnosisDeferred"/>: the slow path had no room (issue 21); <see cref="Diagnosis"/> is then <c>unknown</c>
 /// and the writer lists the stored report for the background pass that fills the diagnosis in.
-/// <see cref="NetworkId"/> is the keyed hash of its source network (<see cref="SourceNetworks"/>), never stored in <c>reports</c>.
+/// <see cref="NetworkId"/> is the keyed hash of its source network (<see cref="Privacy.SourceNetworks"/>), never stored in <c>reports</c>.
 /// </summary>
 internal sealed record IngestRecord(
     Guid Id,

@@ -1,20 +1,22 @@
 using ReportApi.Data;
+using ReportApi.Rollups;
 
 namespace ReportApi.Ingestion;
 
 /// <summary>The writer's SQL. Column lists here must match the EF model (a test checks it).</summary>
 internal static class IngestSql
 {
-    public static readonly string[] ReportColumns =
-    [
-        "id", "received_at", "dialect", "hostname", "noted_hostname", "port", "include_subdomains", "enforce_pinning",
-        "validation_result", "app_bundle_id", "app_version", "app_platform", "app_platform_version", "trust_kit_version",
-        "device_hash", "date_time_raw", "client_time", "client_time_quality", "known_pins_expiration_date",
-        "effective_expiration_date", "validated_chain_fingerprint", "served_chain_fingerprint", "pin_set_fingerprint",
-        "dedup_key", "diagnosis", "raw", "authenticated",
-    ];
+    /// <summary>The columns of <c>reports</c> (<see cref="Data.ReportColumns"/>): the one list the writer's SQL is generated from.</summary>
+    public static readonly string[] ReportColumns = Data.ReportColumns.Names;
 
     private static readonly string Columns = string.Join(", ", ReportColumns);
+
+    // The staged columns after the report's own: in_batch_duplicates, counts_device, network_id (StagedRows binds them last).
+    private static readonly string[] StagedExtraTypes = ["integer", "boolean", "bigint"];
+
+    // $1::uuid[], $2::timestamptz[], ...: one typed array per report column, in list order, then the extra columns.
+    private static readonly string StagedArrays = string.Join(", ",
+        Data.ReportColumns.All.Select(c => c.SqlType).Concat(StagedExtraTypes).Select((type, i) => $"${i + 1}::{type}[]"));
 
     /// <summary>
     /// The batch as one set of rows: every column travels as one binary array parameter ($1..$30, in
@@ -29,18 +31,13 @@ internal static class IngestSql
     /// </summary>
     private static readonly string Staged = $"""
         staged AS MATERIALIZED (
-            SELECT * FROM unnest(
-                $1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::boolean[],
-                $8::boolean[], $9::integer[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                $15::bytea[], $16::text[], $17::timestamptz[], $18::text[], $19::date[], $20::timestamptz[],
-                $21::bytea[], $22::bytea[], $23::bytea[], $24::bytea[], $25::text[], $26::jsonb[], $27::boolean[],
-                $28::integer[], $29::boolean[], $30::bigint[])
+            SELECT * FROM unnest({StagedArrays})
             AS s ({Columns}, in_batch_duplicates, counts_device, network_id)
         )
         """;
 
     /// <summary>Parameter number of the writer loop's index in <see cref="InsertFresh"/> (after the staged columns).</summary>
-    public const int WriterParameter = 31;
+    public static readonly int WriterParameter = Data.ReportColumns.All.Length + StagedExtraTypes.Length + 1;
 
     // The series dimensions of a staged report, in failure_series key order ('' for a missing text, -1 for no enforce
     // flag). StagedRows.SeriesKeys computes the same tuple in C# for InsertSeries.
@@ -136,7 +133,7 @@ internal static class IngestSql
             {SeriesCaps.SeriesJoin(SeriesKey)}
             LEFT JOIN fresh fr ON fr.dedup_key = s.dedup_key
             WHERE f.id IS NOT NULL
-        ){GrainCtes("minute", "minute")}{NetworkCtes}{ClosedMinutesOf("classified")}
+        ){GrainCtes("minute", "minute")}{NetworkCtes}{LateMinutesSql.Of("classified")}
         SELECT count(*) FROM stored
         """;
 
@@ -188,36 +185,6 @@ internal static class IngestSql
         )
         """;
     }
-
-    /// <summary>
-    /// A receive time is stamped before its batch commits, so a batch can land in a minute the rollup closer has
-    /// already counted. Such minutes are recorded here, in the same transaction, for the closer to recount (and reads
-    /// count them live until it has). Reading the closing edge FOR SHARE is what makes this exact: the closer moves the
-    /// edge with an UPDATE, which waits for every batch holding the share lock, so a batch either committed before the
-    /// closer's snapshot or sees the new edge. Costs one row lock per batch; a row only for late minutes. The CTEs read
-    /// the minutes of <paramref name="rows"/> (a CTE with <c>received_at</c>); shared by ingest and by a diagnosis move
-    /// (Diagnosis/RollupMove), the two writers that can touch a closed minute.
-    /// </summary>
-    internal static string ClosedMinutesOf(string rows) => $"""
-        , closing AS (
-            SELECT at FROM rollup_watermarks WHERE edge = 'closing' FOR SHARE
-        ), late AS (
-            INSERT INTO rollup_dirty_minutes (minute)
-            SELECT DISTINCT date_trunc('minute', c.received_at, 'UTC') FROM {rows} c, closing w WHERE c.received_at < w.at
-            ON CONFLICT DO NOTHING
-        )
-        """;
-
-    /// <summary>
-    /// Retention for series (issue #22): a series first seen before $1 that has no rollup row left (its partitions were
-    /// dropped) had no report for the whole retention window: it goes, so junk versions do not stay forever. Rollups
-    /// hold every stored report's series, so checking them is enough; one hashed anti-join, once an hour.
-    /// </summary>
-    public static readonly string PruneSeries = $"""
-        DELETE FROM failure_series f
-        WHERE f.first_seen_at < $1
-          AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
-        """;
 
     public const string InsertChain = """
         INSERT INTO certificate_chains

@@ -22,10 +22,10 @@ internal static class IngestionExtensions
         builder.Services.AddSingleton<NewChainLane>();
         builder.Services.AddSingleton<DeferredDiagnosisSignal>();
         builder.Services.AddSingleton<ReportAnalyzer>();
+        builder.Services.AddSingleton<DeferredDiagnosisStore>();
         builder.Services.AddHostedService<DeferredDiagnosisPass>();
         builder.Services.AddSingleton<IngestKeys>();
         builder.Services.AddSingleton<SourceCap>();
-        builder.Services.AddSingleton<SourceNetworks>();
         builder.Services.AddSingleton<SeriesCaps>();
         builder.Services.AddSingleton(sp =>
         {

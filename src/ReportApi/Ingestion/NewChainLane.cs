@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using ReportApi.Infrastructure;
 
 namespace ReportApi.Ingestion;
 

@@ -9,6 +9,8 @@ using ReportApi.Data;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Reports;
+using ReportApi.Infrastructure;
+using ReportApi.Infrastructure.Sql;
 using ReportApi.Observability;
 
 namespace ReportApi.Ingestion;
@@ -169,7 +171,10 @@ internal sealed partial class ReportWriter(
         {
             AddReferences(statements, newChains.Values, newPinSets.Values, now);
             // The key history (issue 13): a statement only when the batch holds a host chain not recorded lately.
-            var hostKeys = _hostKeys.Collect(unique.Values.Select(u => u.Record), now);
+            // Filtered before anything is allocated: in the steady state every host chain of a batch is remembered.
+            var hostKeys = _hostKeys.Collect(unique.Values.Select(u => u.Record)
+                .Where(r => r.HostChain is { Count: > 0 } && _hostKeys.IsDue(r.Report.NotedHostname, r.Validated.Fingerprint, now))
+                .Select(r => new HostKeyRows.Seen(r.Report.NotedHostname, r.Validated, r.Served, r.HostChain, r.ReceivedAt)), now);
             if (hostKeys is not null) statements.BatchCommands.Add(hostKeys.Command);
             var series = new NpgsqlBatchCommand(IngestSql.InsertSeries);
             seriesCaps.AddParameters(series.Parameters, now);
@@ -186,7 +191,7 @@ internal sealed partial class ReportWriter(
             await reader.ReadAsync();
             var stored = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
             await reader.DisposeAsync();
-            await DeferredDiagnoses.RecordAsync(connection, transaction, batch, now);
+            await DeferredDiagnosisStore.RecordAsync(connection, transaction, batch, now);
             await transaction.CommitAsync();
 
             if (_storedChains.Count > MaxRemembered) _storedChains.Clear();
@@ -210,34 +215,17 @@ internal sealed partial class ReportWriter(
         {
             var leaf = chain.Leaf;
             var certificates = chain.Certificates.Select(StoredCertificate.From).ToArray();
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(IngestSql.InsertChain)
-            {
-                Parameters =
-                {
-                    new() { Value = chain.Fingerprint, NpgsqlDbType = NpgsqlDbType.Bytea },
-                    new() { Value = chain.Certificates.Count, NpgsqlDbType = NpgsqlDbType.Integer },
-                    new() { Value = JsonSerializer.Serialize(certificates, DataJsonContext.Default.StoredCertificateArray), NpgsqlDbType = NpgsqlDbType.Jsonb },
-                    new() { Value = (object?)leaf?.Subject ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-                    new() { Value = (object?)leaf?.Issuer ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-                    new() { Value = (object?)leaf?.SpkiSha256 ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-                    new() { Value = (object?)leaf?.NotAfter?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                    new() { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                },
-            });
+            var insert = new NpgsqlBatchCommand(IngestSql.InsertChain);
+            insert.Parameters.Arg(chain.Fingerprint).Arg(chain.Certificates.Count)
+                .Arg<string>(JsonSerializer.Serialize(certificates, DataJsonContext.Default.StoredCertificateArray), NpgsqlDbType.Jsonb)
+                .Arg(leaf?.Subject).Arg(leaf?.Issuer).Arg(leaf?.SpkiSha256).Arg(leaf?.NotAfter).Arg(now);
+            batch.BatchCommands.Add(insert);
         }
         foreach (var pinSet in pinSets)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(IngestSql.InsertPinSet)
-            {
-                Parameters =
-                {
-                    new() { Value = pinSet.Fingerprint, NpgsqlDbType = NpgsqlDbType.Bytea },
-                    new() { Value = pinSet.Pins, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                    new() { Value = pinSet.Sha256Pins, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                    new() { Value = pinSet.MalformedCount, NpgsqlDbType = NpgsqlDbType.Integer },
-                    new() { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                },
-            });
+            var insert = new NpgsqlBatchCommand(IngestSql.InsertPinSet);
+            insert.Parameters.Arg(pinSet.Fingerprint).Arg(pinSet.Pins).Arg(pinSet.Sha256Pins).Arg(pinSet.MalformedCount).Arg(now);
+            batch.BatchCommands.Add(insert);
         }
     }
 

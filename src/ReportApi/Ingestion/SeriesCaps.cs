@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Observability;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Ingestion;
 
@@ -39,10 +40,7 @@ internal sealed partial class SeriesCaps(IOptions<IngestOptions> options, TimePr
     public void AddParameters(NpgsqlParameterCollection parameters, DateTimeOffset now)
     {
         var o = options.Value;
-        parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        parameters.Add(new NpgsqlParameter<int> { TypedValue = o.MaxNewSeriesPerAppPerHour, NpgsqlDbType = NpgsqlDbType.Integer });
-        parameters.Add(new NpgsqlParameter<int> { TypedValue = o.MaxNewSeriesPerHostPerHour, NpgsqlDbType = NpgsqlDbType.Integer });
-        parameters.Add(new NpgsqlParameter<int> { TypedValue = o.MaxNewSeriesPerHour, NpgsqlDbType = NpgsqlDbType.Integer });
+        parameters.Arg(now).Arg(o.MaxNewSeriesPerAppPerHour).Arg(o.MaxNewSeriesPerHostPerHour).Arg(o.MaxNewSeriesPerHour);
     }
 
     /// <summary>What <see cref="IngestSql.InsertSeries"/> refused, by cap: counted, and logged at most once a minute.</summary>

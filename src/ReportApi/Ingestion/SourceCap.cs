@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using ReportApi.Domain.Reports;
+using ReportApi.Infrastructure;
 using ReportApi.Observability;
 
 namespace ReportApi.Ingestion;

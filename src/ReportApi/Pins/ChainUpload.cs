@@ -5,7 +5,6 @@ using Microsoft.Net.Http.Headers;
 using ReportApi.Domain.Certificates;
 using ReportApi.Hosting;
 using ReportApi.Infrastructure;
-using ReportApi.Ingestion;
 
 namespace ReportApi.Pins;
 

@@ -11,6 +11,8 @@ internal static class PrivacyExtensions
                 "Privacy:DeviceIdKey is required outside the Development environment (env Privacy__DeviceIdKey); e.g. `openssl rand -base64 32`.")
             .ValidateOnStart();
         builder.Services.AddSingleton<DeviceIdHasher>();
+        builder.Services.AddSingleton<SourceNetworks>();
+        builder.Services.AddSingleton<PrivacyStore>();
         return builder;
     }
 }

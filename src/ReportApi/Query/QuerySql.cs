@@ -1,6 +1,3 @@
-using Npgsql;
-using NpgsqlTypes;
-
 namespace ReportApi.Query;
 
 /// <summary>The query API's SQL. Filters are whitelisted fragments; every value is a parameter.</summary>
@@ -13,43 +10,37 @@ internal static class QuerySql
         r.known_pins_expiration_date, p.pins, p.sha256pins, c.leaf_subject, c.leaf_issuer, c.leaf_spki_sha256, r.authenticated
         """;
 
+    /// <summary>After the summary in <see cref="Details"/> and <see cref="Range"/>: the raw JSON and both chains' certificates.</summary>
+    private const string DetailColumns =
+        "r.raw::text AS raw, vc.certificates::text AS validated_certificates, sc.certificates::text AS served_certificates";
+
     private const string SummaryFrom = """
         FROM reports r
         JOIN pin_sets p ON p.fingerprint = r.pin_set_fingerprint
         LEFT JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
         """;
 
-    /// <summary>Newest first, keyset-paginated on (received_at, id); partition pruning comes from the time range.</summary>
-    public static NpgsqlCommand List(NpgsqlDataSource dataSource, ReportFilter f, int? limit)
-    {
-        var command = dataSource.CreateCommand();
-        var where = new List<string> { "r.received_at >= @from", "r.received_at < @to" };
-        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = f.From });
-        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = f.To });
-        Add(command, where, "r.app_bundle_id = @app", "app", f.App);
-        Add(command, where, "r.app_version = @version", "version", f.Version);
-        Add(command, where, "r.app_platform = @platform", "platform", f.Platform);
-        Add(command, where, "(r.hostname = @hostname OR r.noted_hostname = @hostname)", "hostname", f.Hostname);
-        Add(command, where, "r.diagnosis = @diagnosis", "diagnosis", f.Diagnosis);
-        if (f.ValidationResult is { } vr)
-        {
-            where.Add("r.validation_result = @validation_result");
-            command.Parameters.Add(new NpgsqlParameter("validation_result", NpgsqlDbType.Integer) { Value = vr });
-        }
-        if (f.Cursor is { } cursor)
-        {
-            where.Add("(r.received_at, r.id) < (@cursor_time, @cursor_id)");
-            command.Parameters.Add(new NpgsqlParameter("cursor_time", NpgsqlDbType.TimestampTz) { Value = cursor.ReceivedAt });
-            command.Parameters.Add(new NpgsqlParameter("cursor_id", NpgsqlDbType.Uuid) { Value = cursor.Id });
-        }
-        command.CommandText = $"SELECT {SummaryColumns}\n{SummaryFrom}\nWHERE {string.Join(" AND ", where)}\nORDER BY r.received_at DESC, r.id DESC"
-            + (limit is { } l ? $"\nLIMIT {l}" : "");
-        return command;
-    }
+    /// <summary>
+    /// Newest first, keyset-paginated on (received_at, id); partition pruning comes from the time range. The filters are
+    /// the fragments of the ones set (each binds its named value), joined with AND.
+    /// </summary>
+    public static string List(IEnumerable<string> filters, int? limit) =>
+        $"SELECT {SummaryColumns}\n{SummaryFrom}\nWHERE {string.Join(" AND ", filters)}\nORDER BY r.received_at DESC, r.id DESC"
+        + (limit is { } l ? $"\nLIMIT {l}" : "");
+
+    public const string FromFilter = "r.received_at >= @from";
+    public const string ToFilter = "r.received_at < @to";
+    public const string AppFilter = "r.app_bundle_id = @app";
+    public const string VersionFilter = "r.app_version = @version";
+    public const string PlatformFilter = "r.app_platform = @platform";
+    public const string HostnameFilter = "(r.hostname = @hostname OR r.noted_hostname = @hostname)";
+    public const string DiagnosisFilter = "r.diagnosis = @diagnosis";
+    public const string ValidationResultFilter = "r.validation_result = @validation_result";
+    public const string CursorFilter = "(r.received_at, r.id) < (@cursor_time, @cursor_id)";
 
     /// <summary>One report by id; the id's UUIDv7 timestamp bounds received_at, so only one partition is read.</summary>
     public const string Details = $"""
-        SELECT {SummaryColumns}, r.raw::text, vc.certificates::text, sc.certificates::text
+        SELECT {SummaryColumns}, {DetailColumns}
         FROM reports r
         JOIN pin_sets p ON p.fingerprint = r.pin_set_fingerprint
         LEFT JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
@@ -60,7 +51,7 @@ internal static class QuerySql
 
     /// <summary>A range of reports oldest first after a keyset cursor, with the columns of <see cref="Details"/> (rediagnose).</summary>
     public const string Range = $"""
-        SELECT {SummaryColumns}, r.raw::text, vc.certificates::text, sc.certificates::text
+        SELECT {SummaryColumns}, {DetailColumns}
         FROM reports r
         JOIN pin_sets p ON p.fingerprint = r.pin_set_fingerprint
         LEFT JOIN certificate_chains c ON c.fingerprint = r.validated_chain_fingerprint
@@ -70,11 +61,4 @@ internal static class QuerySql
         ORDER BY r.received_at, r.id
         LIMIT @limit
         """;
-
-    private static void Add(NpgsqlCommand command, List<string> where, string fragment, string name, string? value)
-    {
-        if (value is null) return;
-        where.Add(fragment);
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = value });
-    }
 }

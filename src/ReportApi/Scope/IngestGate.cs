@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReportApi.Domain.Reports;
-using ReportApi.Ingestion;
 using ReportApi.Observability;
 
 namespace ReportApi.Scope;
 
 /// <summary>
-/// The checks between parsing and storing (issue #22): scope first, then required ingest keys. Arrays are all-or-nothing
+/// The scope check between parsing and storing (issue #22; the required ingest keys follow it: Ingestion/IngestKeys). Arrays are all-or-nothing
 /// like every other refusal of the contract: one report outside the scope refuses the whole request, nothing of it is
 /// stored, and only the out-of-scope reports are tallied (the others were not the problem, and a client that fixes its
 /// scope resends them).
@@ -14,7 +13,6 @@ namespace ReportApi.Scope;
 internal static class IngestGate
 {
     public const string OutOfScopeType = "https://pinreports.dev/problems/out-of-scope";
-    public const string KeyRequiredType = "https://pinreports.dev/problems/ingest-key-required";
 
     /// <summary>422 when any report is outside <c>Ingest:Scope</c>; null when all are inside (or no scope is set).</summary>
     public static ProblemHttpResult? OutOfScope(IReadOnlyList<PinFailureReport> reports, bool isArray, ScopeCheck scope,
@@ -40,19 +38,6 @@ internal static class IngestGate
             detail: $"{errors.Count} report(s) name an app, platform or pinned host missing from Ingest:Scope; nothing from this request was stored.",
             type: OutOfScopeType,
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
-    }
-
-    /// <summary>401 when a report's app has an ingest key configured and the request did not carry it.</summary>
-    public static ProblemHttpResult? KeyMissing(IReadOnlyList<PinFailureReport> reports, IngestKeys keys, string? presented)
-    {
-        var missing = reports.Select(r => r.AppBundleId).FirstOrDefault(app => keys.IsRequired(app) && !keys.Vouches(presented, app));
-        if (missing is null) return null;
-        ReportApiTelemetry.RequestRejected("ingest-key-required");
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status401Unauthorized,
-            title: "Ingest key required",
-            detail: $"Ingest:AppKeys configures a key for '{Truncate(missing)}': its reports must carry it in the report URL (?key=) or as Basic auth. Nothing from this request was stored.",
-            type: KeyRequiredType);
     }
 
     public static bool IsArray(ReadOnlySpan<byte> body)

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Auth;
 
 namespace ReportApi.Scope;
@@ -23,20 +21,10 @@ internal static class ScopeEndpoints
     }
 
     internal static async Task<Ok<ScopeRejectionList>> ListAsync(
-        NpgsqlDataSource dataSource, ScopeRejections pending, IOptions<ScopeOptions> options, CancellationToken ct)
+        ScopeStore store, ScopeRejections pending, IOptions<ScopeOptions> options, CancellationToken ct)
     {
         var merged = new Dictionary<(string, string, string, string), ScopeRejection>();
-        await using (var command = dataSource.CreateCommand(ScopeSql.List))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = MaxItems, NpgsqlDbType = NpgsqlDbType.Integer });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var row = new ScopeRejection(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
-                    reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6));
-                merged[(row.App, row.Platform, row.Hostname, row.Reason)] = row;
-            }
-        }
+        foreach (var row in await store.ListAsync(MaxItems, ct)) merged[(row.App, row.Platform, row.Hostname, row.Reason)] = row;
         foreach (var e in pending.Pending())
         {
             var key = (e.App, e.Platform, e.Hostname, e.Reason);

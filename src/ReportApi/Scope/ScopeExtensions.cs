@@ -11,6 +11,7 @@ internal static class ScopeExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<ScopeCheck>();
         builder.Services.AddSingleton<ScopeRejections>();
+        builder.Services.AddSingleton<ScopeStore>();
         builder.Services.AddSingleton<ScopeRejectionFlusher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScopeRejectionFlusher>());
         return builder;

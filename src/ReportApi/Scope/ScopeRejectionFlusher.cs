@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ReportApi.Scope;
 
@@ -9,7 +8,7 @@ namespace ReportApi.Scope;
 /// on shutdown), and prunes rows not seen for the retention. Logs the start-up warning when no scope is set.
 /// </summary>
 internal sealed partial class ScopeRejectionFlusher(
-    ScopeRejections rejections, NpgsqlDataSource dataSource, IOptions<ScopeOptions> options, TimeProvider time,
+    ScopeRejections rejections, ScopeStore store, IOptions<ScopeOptions> options, TimeProvider time,
     ILogger<ScopeRejectionFlusher> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -38,23 +37,7 @@ internal sealed partial class ScopeRejectionFlusher(
         if (batch.Count == 0) return;
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var command = new NpgsqlCommand(ScopeSql.Flush, connection);
-            command.Parameters.Add(Texts(batch.Select(e => e.App)));
-            command.Parameters.Add(Texts(batch.Select(e => e.Platform)));
-            command.Parameters.Add(Texts(batch.Select(e => e.Hostname)));
-            command.Parameters.Add(Texts(batch.Select(e => e.Reason)));
-            command.Parameters.Add(new NpgsqlParameter { Value = batch.Select(e => e.Reports).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            command.Parameters.Add(Times(batch.Select(e => e.FirstSeen)));
-            command.Parameters.Add(Times(batch.Select(e => e.LastSeen)));
-            command.Parameters.Add(new NpgsqlParameter { Value = options.Value.MaxRejectionRows, NpgsqlDbType = NpgsqlDbType.Integer });
-            await command.ExecuteNonQueryAsync(ct);
-            await using var prune = new NpgsqlCommand(ScopeSql.Prune, connection);
-            prune.Parameters.Add(new NpgsqlParameter
-            {
-                Value = time.GetUtcNow().AddDays(-options.Value.RejectionRetentionDays).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz,
-            });
-            await prune.ExecuteNonQueryAsync(ct);
+            await store.FlushAsync(batch, options.Value.MaxRejectionRows, time.GetUtcNow().AddDays(-options.Value.RejectionRetentionDays), ct);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
@@ -63,12 +46,6 @@ internal sealed partial class ScopeRejectionFlusher(
             LogFlushFailed(e);
         }
     }
-
-    private static NpgsqlParameter Texts(IEnumerable<string> values) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
-
-    private static NpgsqlParameter Times(IEnumerable<DateTimeOffset> values) =>
-        new() { Value = values.Select(v => v.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest:Scope is not set: POST /v1/reports accepts reports for any app and host, " +
         "so anyone can store reports, create series and open alerts for names you never configured. Set Ingest:Scope:Apps and " +

@@ -79,7 +79,7 @@ public sealed class ConsoleTimingTests(PostgresFixture postgres)
             })
             {
                 var (filter, _) = ReportApi.Query.ReportFilter.Validate(query, AlertScenario.T.AddMinutes(3));
-                await using var command = ReportApi.Query.QuerySql.List(scenario.Service.Db, filter!, filter!.Limit + 1);
+                await using var command = ReportApi.Query.ReportQueries.ListCommand(scenario.Service.Db, filter!, filter!.Limit + 1);
                 command.CommandText = "EXPLAIN (ANALYZE, BUFFERS) " + command.CommandText;
                 await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
                 while (await reader.ReadAsync(TestContext.Current.CancellationToken)) output.WriteLine(reader.GetString(0));

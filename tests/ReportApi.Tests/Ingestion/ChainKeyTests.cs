@@ -1,4 +1,4 @@
-using ReportApi.Ingestion;
+using ReportApi.Domain.Reports;
 
 namespace ReportApi.Tests.Ingestion;
 

@@ -3,9 +3,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using ReportApi.Privacy;
+using ReportApi.Infrastructure;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Privacy;
 
 /// <summary>
 /// The source network of a report as alerting counts it (issue #22): the client address after ForwardedHeaders cut to

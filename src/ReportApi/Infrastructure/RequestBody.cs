@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Infrastructure;
 
 /// <summary>
 /// A request body read into a pooled buffer, stopping as soon as it passes the cap. The cap is enforced on the

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Infrastructure;
 
 /// <summary>
 /// The source network of a client address: IPv4 /24 or IPv6 /48 (one household, office or small provider block).

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Domain.Reports;
 
 /// <summary>
 /// Cache key of a chain as sent: SHA-256 of its raw PEM strings (their UTF-16 code units, hashed in place: no
@@ -10,20 +8,15 @@ namespace ReportApi.Ingestion;
 /// for costs a hundred times more. Cryptographic on purpose: the strings are chosen by clients, and a collision would
 /// let one report borrow another chain's analysis.
 /// </summary>
-internal readonly record struct ChainKey(UInt128 Value)
+public readonly record struct ChainKey(UInt128 Value)
 {
     public static ChainKey Of(IReadOnlyList<string> pems)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[4];
-        foreach (var pem in pems)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(length, pem.Length);
-            hash.AppendData(length);
-            hash.AppendData(MemoryMarshal.AsBytes(pem.AsSpan()));
-        }
+        ArgumentNullException.ThrowIfNull(pems);
+        using var hash = LengthPrefixedSha256.Create();
+        foreach (var pem in pems) hash.AppendUtf16(pem);
         Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
+        hash.Finish(digest);
         return new ChainKey(BinaryPrimitives.ReadUInt128LittleEndian(digest));
     }
 

@@ -1,8 +1,9 @@
 using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Data;
+using ReportApi.Infrastructure.Sql;
 
-namespace ReportApi.Diagnosis;
+namespace ReportApi.Rollups;
 
 /// <summary>
 /// THE one place where a stored report's rollup counts follow a change of its diagnosis (the diagnosis is part of the
@@ -16,7 +17,7 @@ namespace ReportApi.Diagnosis;
 /// <remarks>
 /// With the rollup closer (issue #12) the hot path writes minutes only and the closer folds closed minutes into hours,
 /// days and serving counts. A move updates every grain's rows directly (the hour and day rows of an open bucket are the
-/// closer's partial fold) and marks the closed minutes it touched dirty (IngestSql.ClosedMinutesOf), so the serving
+/// closer's partial fold) and marks the closed minutes it touched dirty (<see cref="LateMinutesSql"/>), so the serving
 /// counts are recounted from consistent rows.
 /// </remarks>
 internal static class RollupMove
@@ -54,7 +55,7 @@ internal static class RollupMove
               ON (o.app, o.version, o.platform, o.noted_hostname, o.hostname, o.enforce, o.diagnosis) = ({SeriesDims}, u.old_diagnosis)
             JOIN failure_series n
               ON (n.app, n.version, n.platform, n.noted_hostname, n.hostname, n.enforce, n.diagnosis) = ({SeriesDims}, r.diagnosis)
-        ){string.Concat(Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{Ingestion.IngestSql.ClosedMinutesOf("moved")}
+        ){string.Concat(Grains.Select(g => GrainCtes(g.Suffix, g.Field)))}{LateMinutesSql.Of("moved")}
         SELECT count(*) FROM moved
         """;
 
@@ -122,14 +123,12 @@ internal static class RollupMove
     {
         if (ids.Length == 0) return 0;
         await using var batch = new NpgsqlBatch(connection, transaction);
+        var utc = receivedAt.Select(at => at.ToUniversalTime()).ToArray();
         var series = new NpgsqlBatchCommand(InsertSeries);
-        series.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        series.Parameters.Add(new NpgsqlParameter { Value = receivedAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        series.Parameters.Arg(ids).Arg(utc, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
         batch.BatchCommands.Add(series);
         var move = new NpgsqlBatchCommand(MoveSql);
-        move.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-        move.Parameters.Add(new NpgsqlParameter { Value = receivedAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        move.Parameters.Add(new NpgsqlParameter { Value = previous, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        move.Parameters.Arg(ids).Arg(utc, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz).Arg(previous);
         batch.BatchCommands.Add(move);
         return Convert.ToInt32(await batch.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }

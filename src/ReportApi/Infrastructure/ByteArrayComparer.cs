@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ReportApi.Ingestion;
+namespace ReportApi.Infrastructure;
 
 /// <summary>Content equality for digests used as dictionary keys (dedup keys), without a hex string per report.</summary>
 internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
