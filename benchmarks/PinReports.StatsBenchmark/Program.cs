@@ -127,7 +127,7 @@ foreach (var (dashboard, title, panelSql) in Panels.Load("grafana/dashboards"))
 {
     foreach (var (rangeName, range) in new[] { ("last hour", TimeSpan.FromHours(1)), ("24 h", TimeSpan.FromHours(24)), ("7 days", TimeSpan.FromDays(7)), ("30 days", TimeSpan.FromDays(30)) })
     {
-        var expanded = ReportApi.Tests.Dashboards.GrafanaMacros.Expand(panelSql, endUtc - range, endUtc, variables);
+        var expanded = PinReports.TestSupport.GrafanaMacros.Expand(panelSql, endUtc - range, endUtc, variables);
         var rows = await RunSqlAsync(dataSource, expanded);
         var times = await TimeAsync(options.PanelRuns, () => RunSqlAsync(dataSource, expanded));
         Console.WriteLine($"| {dashboard} / {title} | {rangeName} | {rows} | {times.Replace(" / ", " | ", StringComparison.Ordinal)} |");

@@ -8,7 +8,7 @@ namespace PinReports.Tools;
 /// (<c>setChunkedStreamingMode(0)</c>, §3.5). Written in several pieces, so the server sees several chunks.
 /// The buffer belongs to the worker and is reused after the response arrives; the content does not copy it.
 /// </summary>
-internal sealed class ChunkedBodyContent(byte[] buffer, int length) : HttpContent
+public sealed class ChunkedBodyContent(byte[] buffer, int length) : HttpContent
 {
     private const int PieceBytes = 2048;
 

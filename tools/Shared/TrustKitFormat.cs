@@ -9,7 +9,7 @@ namespace PinReports.Tools;
 /// <param name="OsVersion">iOS only (<c>app-platform-version</c>); Android does not send it.</param>
 /// <param name="ServedChain">Android only (<c>served-certificate-chain</c>, as received).</param>
 /// <param name="KnownPinsExpirationDate">iOS only; null is written as JSON null.</param>
-internal sealed record TrustKitReport(
+public sealed record TrustKitReport(
     string BundleId,
     string AppVersion,
     string? OsVersion,
@@ -30,7 +30,7 @@ internal sealed record TrustKitReport(
 /// The exact bytes TrustKit iOS 3.0.x and TrustKit-Android 1.1.5 send (key order, escaping, PEM line layout), shared by
 /// the load test and the traffic simulator.
 /// </summary>
-internal static class TrustKitFormat
+public static class TrustKitFormat
 {
     /// <summary>iOS <c>date-time</c>: UTC. Android writes the same pattern in the device's local time, with a literal Z.</summary>
     public const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";

@@ -5,7 +5,7 @@ using ReportApi.Domain.Diagnosis;
 namespace ReportApi.Domain.Alerting;
 
 /// <summary>
-/// The text of a notification. <see cref="Headline"/> names the cause first (design decision 8: diagnosis, affected
+/// The text of a notification. <see cref="Headline"/> names the cause first (docs/decisions/0008-alert-delivery-is-at-least-once.md: diagnosis, affected
 /// versions and share of devices, the failing chain's certificate and SPKI); <see cref="Text"/> adds the evidence and the
 /// suggested action below it.
 /// </summary>

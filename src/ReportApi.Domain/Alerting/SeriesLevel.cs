@@ -1,6 +1,6 @@
 namespace ReportApi.Domain.Alerting;
 
-/// <summary>The three aggregation levels of design decision 7, from the widest to the narrowest.</summary>
+/// <summary>The three aggregation levels of docs/decisions/0007-spike-detection-on-distinct-devices.md, from the widest to the narrowest.</summary>
 public enum SeriesLevel
 {
     /// <summary>Every app and version failing against one noted hostname: catches a server-side change for all apps.</summary>

@@ -1,7 +1,7 @@
 namespace ReportApi.Domain.Alerting;
 
 /// <summary>
-/// The alert state machine of design decision 7 as one pure function: observation + current alert + clock in, decision out.
+/// The alert state machine of docs/decisions/0007-spike-detection-on-distinct-devices.md as one pure function: observation + current alert + clock in, decision out.
 /// None → Pending → Firing (straight to Firing when <see cref="DetectorOptions.PendingEvaluations"/> is 1) →
 /// Acknowledged (external, <see cref="AlertAcknowledgement"/>) → Resolved after the quiet period; a resolved series opens
 /// a new alert on its next spike. A confirmed spike from too few independent networks goes to Suspicious instead of

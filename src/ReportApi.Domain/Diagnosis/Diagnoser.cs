@@ -5,7 +5,7 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Domain.Diagnosis;
 
 /// <summary>
-/// Design decision 6: one pure function from a report, its parsed chains, the trust anchors and observed prevalence to
+/// docs/decisions/0006-diagnosis-is-a-pure-function.md: one pure function from a report, its parsed chains, the trust anchors and observed prevalence to
 /// one contract code and an explanation an on-call engineer can act on. No static mutable state: the host may call it
 /// concurrently and cache results by chain fingerprint (plus pin set and validation result, which also decide).
 /// </summary>

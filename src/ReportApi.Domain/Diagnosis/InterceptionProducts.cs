@@ -14,7 +14,7 @@ public enum InterceptionKind
 public sealed record InterceptionProduct(string Name, InterceptionKind Kind, string MatchedName);
 
 /// <summary>
-/// Interception products name themselves in their CA certificates (design decision 6). Only CA names are checked (the
+/// Interception products name themselves in their CA certificates (docs/decisions/0006-diagnosis-is-a-pure-function.md). Only CA names are checked (the
 /// issuer of every certificate, the subject of CA and self-issued ones), never a leaf subject: a server called
 /// charles.example.com must not look like Charles Proxy. Needles are chosen so that no public CA name contains them
 /// (e.g. "Symantec" alone would match a once-public CA, so Blue Coat is recognised by "ProxySG" / "Blue Coat").

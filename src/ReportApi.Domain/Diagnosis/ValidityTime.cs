@@ -3,7 +3,7 @@ using ReportApi.Domain.Reports;
 namespace ReportApi.Domain.Diagnosis;
 
 /// <summary>
-/// The instant certificate validity is judged at (design decision 3, issue 13): the device's own time when it can be
+/// The instant certificate validity is judged at (docs/decisions/0003-server-receive-time-is-the-time-axis.md, issue 13): the device's own time when it can be
 /// trusted, else the server's receive time. A TrustKit iOS background upload can arrive days after the failure, when
 /// the leaf it saw has since expired; judging it at the receive time would call a rotation an expiry.
 /// </summary>

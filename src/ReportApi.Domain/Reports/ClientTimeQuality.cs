@@ -1,6 +1,6 @@
 namespace ReportApi.Domain.Reports;
 
-/// <summary>How far the client's <c>date-time</c> can be trusted (design decision 3: server receive time is the axis).</summary>
+/// <summary>How far the client's <c>date-time</c> can be trusted (docs/decisions/0003-server-receive-time-is-the-time-axis.md: server receive time is the axis).</summary>
 public enum ClientTimeQuality
 {
     /// <summary>No <c>date-time</c> key, or JSON null.</summary>

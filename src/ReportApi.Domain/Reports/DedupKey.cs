@@ -1,7 +1,7 @@
 namespace ReportApi.Domain.Reports;
 
 /// <summary>
-/// Design decision 5: device, hostnames, sorted pins, validation result, chain fingerprint and the raw client
+/// docs/decisions/0005-duplicates-are-expected.md: device, hostnames, sorted pins, validation result, chain fingerprint and the raw client
 /// date-time identify one failure event; clients resend it after restarts and once per report URI.
 /// </summary>
 public static class DedupKey

@@ -3,7 +3,8 @@ namespace ReportApi.Data;
 /// <summary>
 /// The rollup tables (issue #4), hand-written like <c>reports</c> because EF cannot declare partitioned tables.
 /// Every table is range-partitioned by bucket with one partition per UTC day (<see cref="PartitionSql"/>), so
-/// retention drops rollups the same way it drops reports: whole partitions, never a mass DELETE.
+/// retention drops rollups the same way it drops reports: whole partitions, never a mass DELETE. The DDL is in
+/// migrations <c>FailureRollups</c> and <c>ShardMinuteRollupsByWriter</c>; live code keeps only the names it needs.
 /// </summary>
 /// <remarks>
 /// Distinct devices are kept as exact device sets: one row per (bucket, series, device) at three grains. A window's
@@ -22,23 +23,6 @@ internal static class RollupSchemaSql
     public static readonly string[] Tables =
         [.. Grains.Select(g => $"failure_rollups_{g.Suffix}"), .. Grains.Select(g => $"failure_devices_{g.Suffix}")];
 
-    public static readonly string Create = string.Join("\n", Grains.Select(g => $"""
-        CREATE TABLE failure_rollups_{g.Suffix} (
-            bucket timestamp with time zone NOT NULL,
-            series_id integer NOT NULL,
-            reports integer NOT NULL,
-            duplicates integer NOT NULL,
-            devices integer NOT NULL,
-            CONSTRAINT pk_failure_rollups_{g.Suffix} PRIMARY KEY (bucket, series_id)
-        ) PARTITION BY RANGE (bucket);
-        CREATE TABLE failure_devices_{g.Suffix} (
-            bucket timestamp with time zone NOT NULL,
-            series_id integer NOT NULL,
-            device_id bigint NOT NULL,
-            CONSTRAINT pk_failure_devices_{g.Suffix} PRIMARY KEY (bucket, series_id, device_id)
-        ) PARTITION BY RANGE (bucket);
-        """));
-
     /// <summary>
     /// Whether a grain's rollup rows carry the writer loop that wrote them (<c>writer</c>, part of the key; migration
     /// ShardMinuteRollupsByWriter). Only the minute grain, written in the hot transaction: one row per bucket and series
@@ -46,6 +30,4 @@ internal static class RollupSchemaSql
     /// bucket and series, as they already do when merging series or buckets.
     /// </summary>
     public static bool ShardedByWriter(string suffix) => suffix == "minute";
-
-    public static readonly string Drop = string.Join("\n", Tables.Select(t => $"DROP TABLE IF EXISTS {t};"));
 }

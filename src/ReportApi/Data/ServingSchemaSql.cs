@@ -26,65 +26,6 @@ internal static class ServingSchemaSql
 
     private const string Origin = "timestamptz '2000-01-01 00:00:00+00'";
 
-    public static readonly string CreateTables = string.Join("\n", ServingGrain.All.Select(g => $"""
-        CREATE TABLE {g.Table} (
-            bucket timestamp with time zone NOT NULL,
-            dims smallint NOT NULL,
-            app text NOT NULL, version text NOT NULL, platform text NOT NULL,
-            hostname text NOT NULL, noted_hostname text NOT NULL, diagnosis text NOT NULL,
-            reports bigint NOT NULL, duplicates bigint NOT NULL, reports_enforced bigint NOT NULL, reports_report_only bigint NOT NULL,
-            devices bigint NOT NULL, devices_enforced bigint NOT NULL, devices_report_only bigint NOT NULL,
-            CONSTRAINT pk_{g.Table} PRIMARY KEY (bucket, dims, app, version, platform, hostname, noted_hostname, diagnosis)
-        ) PARTITION BY RANGE (bucket);
-        """)) + """
-
-        -- closing: writers touching a minute before it mark that minute (they read it FOR SHARE, the closer moves it
-        -- with an UPDATE, so every writer either committed before the move or sees the new edge).
-        -- closed: every minute before it is folded into the hour and day grains and counted.
-        -- backfill: buckets before it, written by a release without the closer, still to be counted (NULL: none).
-        CREATE TABLE rollup_watermarks (edge text PRIMARY KEY, at timestamp with time zone);
-        CREATE TABLE rollup_dirty_minutes (minute timestamp with time zone PRIMARY KEY);
-        -- The closer and the partial read probe "does this device already count in this bucket?"
-        CREATE INDEX ix_failure_devices_hour_device ON failure_devices_hour (bucket, device_id);
-        CREATE INDEX ix_failure_devices_day_device ON failure_devices_day (bucket, device_id);
-        """;
-
-    /// <summary>
-    /// Starts the watermarks. On a database with rollups from the previous release (which kept the hour and day
-    /// grains in the ingest transaction, so they are complete up to now), every edge starts at this minute and the
-    /// existing buckets are left to the backfill; on a new database the closer's first run sets them.
-    /// Also gives the serving tables the partitions the rollups already have.
-    /// </summary>
-    public const string InitialiseWatermarks = """
-        INSERT INTO rollup_watermarks (edge, at)
-        SELECT e, CASE WHEN EXISTS (SELECT 1 FROM failure_rollups_minute) THEN date_trunc('minute', now(), 'UTC') END
-        FROM unnest(ARRAY['closing', 'closed', 'backfill']) AS e;
-        DO $$
-        DECLARE p record;
-        BEGIN
-            FOR p IN SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound
-                     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class t ON t.oid = i.inhparent
-                     WHERE t.relname = 'failure_rollups_minute' AND c.relname LIKE 'failure_rollups_minute_p%'
-            LOOP
-                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_minute %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_minute'), p.bound);
-                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_five_minute %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_five_minute'), p.bound);
-                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_hour %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_hour'), p.bound);
-                EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF failure_counts_day %s', replace(p.relname, 'failure_rollups_minute', 'failure_counts_day'), p.bound);
-            END LOOP;
-        END
-        $$;
-        """;
-
-    public static readonly string Drop = """
-        DROP FUNCTION IF EXISTS failure_stats(text, timestamptz, timestamptz, integer, text, text, text, text, text, text, boolean);
-        DROP FUNCTION IF EXISTS failure_grain(timestamptz, timestamptz);
-        DROP FUNCTION IF EXISTS failure_seen_series(timestamptz, timestamptz);
-        DROP INDEX IF EXISTS ix_failure_devices_hour_device;
-        DROP INDEX IF EXISTS ix_failure_devices_day_device;
-        DROP TABLE IF EXISTS rollup_watermarks;
-        DROP TABLE IF EXISTS rollup_dirty_minutes;
-        """ + "\n" + string.Join("\n", Tables.Select(t => $"DROP TABLE IF EXISTS {t};"));
-
     /// <summary>The grain a range is charted at (the API's default interval): Grafana panels use it so a week never reads minutes.</summary>
     public const string CreateGrainFunction = """
         CREATE OR REPLACE FUNCTION failure_grain(p_from timestamptz, p_to timestamptz) RETURNS text

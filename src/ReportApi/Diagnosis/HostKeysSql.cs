@@ -1,35 +1,13 @@
 namespace ReportApi.Diagnosis;
 
 /// <summary>
-/// SQL of the host's key history (issue 13, design decision 6): per noted hostname, every key seen in a chain of that
+/// SQL of the host's key history (issue 13, docs/decisions/0006-diagnosis-is-a-pure-function.md): per noted hostname, every key seen in a chain of that
 /// host that built to a trusted root and matched the hostname, with its role, certificate names and validity, and when
 /// it was first and last seen. Written by the ingest writer only for chains it has not recorded in the last hour, read
 /// per host through <see cref="HostKeyHistory"/>'s bounded cache; never a scan of stored chains per report.
 /// </summary>
 internal static class HostKeysSql
 {
-    /// <summary>Raw SQL of the migration: no EF entity, so the model snapshot does not change.</summary>
-    public const string Create = """
-        CREATE TABLE host_keys (
-            noted_hostname text NOT NULL,
-            spki_sha256 text NOT NULL,
-            role text NOT NULL,
-            subject text NOT NULL,
-            issuer text NOT NULL,
-            ca text NOT NULL,
-            position integer NOT NULL,
-            not_after timestamptz NOT NULL,
-            certificate bytea,
-            first_seen_at timestamptz NOT NULL,
-            last_seen_at timestamptz NOT NULL,
-            CONSTRAINT pk_host_keys PRIMARY KEY (noted_hostname, spki_sha256),
-            CONSTRAINT ck_host_keys_role CHECK (role IN ('leaf', 'intermediate', 'root'))
-        );
-        CREATE INDEX ix_host_keys_spki_sha256 ON host_keys (spki_sha256);
-        """;
-
-    public const string Drop = "DROP TABLE IF EXISTS host_keys";
-
     /// <summary>
     /// $1..$11 as arrays ($10: the CA the chain belongs to, its root's subject; $11: the key's index in the built path), one element per (host, key), sorted by host and key so concurrent writers lock rows in the same
     /// order. A key seen again widens first/last seen; its certificate columns follow the latest-expiring certificate

@@ -6,24 +6,6 @@ namespace ReportApi.Diagnosis;
 /// </summary>
 internal static class RediagnoseSql
 {
-    /// <summary>Raw SQL of the migration: no EF entity, so the model snapshot does not change.</summary>
-    public const string CreateRuns = """
-        CREATE TABLE rediagnose_runs (
-            range_from timestamptz NOT NULL,
-            range_to timestamptz NOT NULL,
-            cursor_received_at timestamptz NOT NULL,
-            cursor_id uuid NOT NULL,
-            processed bigint NOT NULL,
-            changed bigint NOT NULL,
-            started_at timestamptz NOT NULL,
-            updated_at timestamptz NOT NULL,
-            finished_at timestamptz,
-            CONSTRAINT pk_rediagnose_runs PRIMARY KEY (range_from, range_to)
-        );
-        """;
-
-    public const string DropRuns = "DROP TABLE IF EXISTS rediagnose_runs";
-
     /// <summary>
     /// $1 from, $2 to, $3 now, $4 restart: the run's cursor, reset when the run finished or a restart is asked. The
     /// cursor starts at (from, nil uuid): every report of the range sorts after it.

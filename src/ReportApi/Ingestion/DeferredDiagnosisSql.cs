@@ -6,18 +6,6 @@ namespace ReportApi.Ingestion;
 /// </summary>
 internal static class DeferredDiagnosisSql
 {
-    /// <summary>Raw SQL of the migration: no EF entity, so the model snapshot does not change.</summary>
-    public const string CreateBacklog = """
-        CREATE TABLE diagnosis_backlog (
-            report_id uuid PRIMARY KEY,
-            received_at timestamptz NOT NULL,
-            deferred_at timestamptz NOT NULL
-        );
-        CREATE INDEX ix_diagnosis_backlog_deferred_at ON diagnosis_backlog (deferred_at);
-        """;
-
-    public const string DropBacklog = "DROP TABLE IF EXISTS diagnosis_backlog";
-
     /// <summary>
     /// In the writer's transaction, after the insert: the deferred reports of the batch that were really stored (a
     /// duplicate was not, and keeps the stored original's diagnosis).

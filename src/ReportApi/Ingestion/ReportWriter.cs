@@ -16,7 +16,7 @@ using ReportApi.Observability;
 namespace ReportApi.Ingestion;
 
 /// <summary>
-/// The group-commit writer (design decision 1). It takes whatever requests are queued, up to a batch size, writes
+/// The group-commit writer (docs/decisions/0001-a-2xx-means-committed.md). It takes whatever requests are queued, up to a batch size, writes
 /// them in one transaction (binary COPY into a staging table, then a dedup-aware insert) and completes every
 /// waiting request after the commit. Concurrent requests share one commit; nothing is acknowledged before it.
 /// </summary>

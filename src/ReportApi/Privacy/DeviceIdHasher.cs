@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace ReportApi.Privacy;
 
 /// <summary>
-/// Turns the install identifier into a keyed HMAC-SHA256 (design decision 4): distinct-device counts still work,
+/// Turns the install identifier into a keyed HMAC-SHA256 (docs/decisions/0004-privacy-by-default.md): distinct-device counts still work,
 /// and a leaked table does not reveal install ids, which are personal data.
 /// </summary>
 public sealed class DeviceIdHasher

@@ -4,7 +4,7 @@ internal static class PrivacyExtensions
 {
     public static IHostApplicationBuilder AddPrivacy(this IHostApplicationBuilder builder)
     {
-        // Refuse to start without a device-id key outside Development (design decision 4).
+        // Refuse to start without a device-id key outside Development (docs/decisions/0004-privacy-by-default.md).
         var environment = builder.Environment;
         builder.Services.AddOptions<PrivacyOptions>().BindConfiguration("Privacy")
             .Validate(o => !string.IsNullOrEmpty(o.DeviceIdKey) || environment.IsDevelopment(),

@@ -10,7 +10,7 @@ namespace ReportApi.Privacy;
 /// <summary>
 /// The source network of a report as alerting counts it (issue #22): the client address after ForwardedHeaders cut to
 /// its IPv4 /24 or IPv6 /48, then a keyed HMAC of that prefix truncated to 8 bytes. Only the hash is kept, in memory and
-/// in <c>failure_networks_minute</c>; never the address (design decision 4). The key is derived from
+/// in <c>failure_networks_minute</c>; never the address (docs/decisions/0004-privacy-by-default.md). The key is derived from
 /// <c>Privacy:DeviceIdKey</c>, so a leaked table cannot be reversed by hashing the 2²⁴ IPv4 prefixes. A report that came
 /// with a valid ingest key is its own evidence: its "network" is derived from its device, so each keyed device counts.
 /// </summary>

@@ -6,7 +6,7 @@ using ReportApi.Data;
 namespace ReportApi.Rollups;
 
 /// <summary>
-/// The rollup closer (design decision 2, issue #12). Ingest writes only the minute grain; this folds closed minutes
+/// The rollup closer (docs/decisions/0002-postgres-is-the-only-state.md, issue #12). Ingest writes only the minute grain; this folds closed minutes
 /// into the hour and day device sets and rollups and keeps <c>failure_counts_*</c>: exact counts per bucket for every
 /// grouping, so reads of closed buckets are a lookup.
 /// </summary>

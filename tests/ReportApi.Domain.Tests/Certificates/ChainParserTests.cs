@@ -8,7 +8,7 @@ public sealed class ChainParserTests
 {
     private static IReadOnlyList<string> SampleChain(string file, string key = "validated-certificate-chain")
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(TestPki.SamplePath(file)));
+        using var document = JsonDocument.Parse(File.ReadAllText(TestSamples.Path(file)));
         return [.. document.RootElement.GetProperty(key).EnumerateArray().Select(e => e.GetString()!)];
     }
 

@@ -149,7 +149,7 @@ public sealed class ClientConfigAndUnknownTests
     [Fact]
     public void Ios_docs_sample_is_judged_at_its_own_time_against_its_root()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(TestPki.SamplePath("trustkit-ios-docs-sample.json")));
+        using var document = JsonDocument.Parse(File.ReadAllText(TestSamples.Path("trustkit-ios-docs-sample.json")));
         var pems = document.RootElement.GetProperty("validated-certificate-chain").EnumerateArray().Select(e => e.GetString()!).ToList();
         var chain = ReportApi.Domain.Certificates.ChainParser.Parse(pems);
         using var anchors = TrustAnchors.FromPemBundle(pems[2], useSystemStore: false);

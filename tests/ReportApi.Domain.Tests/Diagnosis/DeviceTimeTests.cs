@@ -5,7 +5,7 @@ using static ReportApi.Domain.Tests.Diagnosis.ScenarioPki;
 namespace ReportApi.Domain.Tests.Diagnosis;
 
 /// <summary>
-/// Issue 13 / design decision 3: validity is judged at the device's time when it can be trusted (UTC dialects, not after
+/// Issue 13 / docs/decisions/0003-server-receive-time-is-the-time-axis.md: validity is judged at the device's time when it can be trusted (UTC dialects, not after
 /// the receive time, within Diagnosis:ClientTimeMaxAge), else at the receive time; the evidence says which and why.
 /// </summary>
 public sealed class DeviceTimeTests

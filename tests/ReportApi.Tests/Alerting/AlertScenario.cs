@@ -6,7 +6,6 @@ using Npgsql;
 using NpgsqlTypes;
 using ReportApi.Alerting;
 using ReportApi.Data;
-using ReportApi.Domain.Tests;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Alerting;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using ReportApi.Domain.Tests;
 using ReportApi.Pins;
 using ReportApi.Tests.Alerting;
 using ReportApi.Tests.Infrastructure;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using ReportApi.Domain.Tests;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Diagnosis;

@@ -4,7 +4,6 @@ using Npgsql;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
-using ReportApi.Domain.Tests;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Diagnosis;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ReportApi.Domain.Tests;
 using ReportApi.Tests.Infrastructure;
 using static ReportApi.Tests.Diagnosis.HistoryReports;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using ReportApi.Domain.Tests;
 
 namespace ReportApi.Tests.Infrastructure;
 

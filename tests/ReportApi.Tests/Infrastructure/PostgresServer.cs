@@ -6,7 +6,7 @@ using Testcontainers.PostgreSql;
 namespace ReportApi.Tests.Infrastructure;
 
 /// <summary>
-/// A PostgreSQL server for the tests, found in the order of design decision 10: <c>PINREPORTS_TEST_POSTGRES</c>,
+/// A PostgreSQL server for the tests, found in the order of docs/decisions/0010-tests-use-a-real-postgres.md: <c>PINREPORTS_TEST_POSTGRES</c>,
 /// Testcontainers when a Docker engine answers, else a throwaway cluster made with the machine's own
 /// <c>initdb</c>/<c>pg_ctl</c>. Never SQLite, never the EF in-memory provider.
 /// </summary>

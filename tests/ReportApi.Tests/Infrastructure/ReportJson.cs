@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
-using ReportApi.Domain.Tests;
 
 namespace ReportApi.Tests.Infrastructure;
 

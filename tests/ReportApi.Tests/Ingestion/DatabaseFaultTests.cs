@@ -6,7 +6,7 @@ using ReportApi.Tests.Infrastructure;
 namespace ReportApi.Tests.Ingestion;
 
 /// <summary>
-/// A 2xx is a promise (design decision 1): these tests stop a real PostgreSQL under the service and check that
+/// A 2xx is a promise (docs/decisions/0001-a-2xx-means-committed.md): these tests stop a real PostgreSQL under the service and check that
 /// the service answers 503 + Retry-After instead of acknowledging, recovers by itself, and never loses a 204.
 /// Each test owns a throwaway cluster, since stopping the shared one would break other tests.
 /// </summary>

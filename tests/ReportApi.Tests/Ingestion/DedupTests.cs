@@ -3,7 +3,7 @@ using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Ingestion;
 
-/// <summary>Design decision 5: resent reports are acknowledged and not stored twice.</summary>
+/// <summary>docs/decisions/0005-duplicates-are-expected.md: resent reports are acknowledged and not stored twice.</summary>
 public sealed class DedupTests(PostgresFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ReportApi.Domain.Tests;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Ingestion;

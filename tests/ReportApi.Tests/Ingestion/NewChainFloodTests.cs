@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
-using ReportApi.Domain.Tests;
 using ReportApi.Ingestion;
 using ReportApi.Tests.Infrastructure;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using ReportApi.Domain.Tests;
 using ReportApi.Pins;
 using ReportApi.Tests.Infrastructure;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ReportApi.Domain.Tests;
 using ReportApi.Tests.Infrastructure;
 
 namespace ReportApi.Tests.Query;

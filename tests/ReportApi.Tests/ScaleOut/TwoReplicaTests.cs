@@ -11,7 +11,7 @@ using ReportApi.Tests.Infrastructure;
 namespace ReportApi.Tests.ScaleOut;
 
 /// <summary>
-/// Issue #16, design decision 9: two API replicas (separate processes and ports) on one database, every background job
+/// Issue #16, docs/decisions/0009-scale-out-uses-existing-engines.md: two API replicas (separate processes and ports) on one database, every background job
 /// on short intervals. Under load on both, one is killed with SIGKILL. Then: every 204 is stored; the survivor carries
 /// every job on within one interval (alert evaluation: every minute evaluated exactly once, none skipped; the rollup
 /// closer's and the pin inventory's edges move past the kill; the outbox is drained); each unit of work happened once

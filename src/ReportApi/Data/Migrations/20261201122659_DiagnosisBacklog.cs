@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore.Migrations;
-using ReportApi.Ingestion;
 
 #nullable disable
 
@@ -14,13 +13,20 @@ namespace ReportApi.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(DeferredDiagnosisSql.CreateBacklog);
+            migrationBuilder.Sql("""
+                CREATE TABLE diagnosis_backlog (
+                    report_id uuid PRIMARY KEY,
+                    received_at timestamptz NOT NULL,
+                    deferred_at timestamptz NOT NULL
+                );
+                CREATE INDEX ix_diagnosis_backlog_deferred_at ON diagnosis_backlog (deferred_at);
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(DeferredDiagnosisSql.DropBacklog);
+            migrationBuilder.Sql("DROP TABLE IF EXISTS diagnosis_backlog");
         }
     }
 }

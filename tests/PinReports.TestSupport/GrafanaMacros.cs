@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ReportApi.Tests.Dashboards;
+namespace PinReports.TestSupport;
 
 /// <summary>
 /// Expands the Grafana PostgreSQL macros and template variables the way Grafana does before it sends a panel's SQL,
