@@ -159,7 +159,7 @@ static async Task<byte[]> ApiAsync(NpgsqlDataSource dataSource, string query)
     http.Request.QueryString = new QueryString(query);
     using var body = new MemoryStream();
     http.Response.Body = body;
-    var result = StatsEndpoints.StreamFailures(http, dataSource, TimeProvider.System).Result;
+    var result = StatsEndpoints.StreamFailures(http, new StatsStore(dataSource, dataSource), TimeProvider.System).Result;
     await result.ExecuteAsync(http);
     await http.Response.BodyWriter.FlushAsync();
     if (http.Response.StatusCode != 200) throw new InvalidOperationException($"{query}: {http.Response.StatusCode}");

@@ -1,6 +1,5 @@
 using ReportApi.Advisory;
 using ReportApi.Alerting;
-using ReportApi.Alerting.Backtesting;
 using ReportApi.Auth;
 using ReportApi.Data;
 using ReportApi.Diagnosis;
@@ -17,7 +16,8 @@ using ReportApi.ResponderConsole;
 using ReportApi.Security;
 using ReportApi.Stats;
 
-if (HealthCheckCommand.IsRequested(args)) return await HealthCheckCommand.RunAsync(args);
+// Command-line modes (Hosting/CommandModes): those that need no host run before it is built.
+if (await CommandModes.RunWithoutHostAsync(args) is { } exitCode) return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -46,15 +46,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
 
-if (HostingExtensions.IsMigrateCommand(args))
-{
-    await app.MigrateAsync();
-    return 0;
-}
-if (BacktestCommand.IsRequested(args)) return await BacktestCommand.RunAsync(app.Services, args);
-if (TraceCommand.IsRequested(args)) return await TraceCommand.RunAsync(app.Services, args);
-
-if (RediagnoseCommand.IsRequested(args)) return await RediagnoseCommand.RunAsync(app.Services, args, Console.Out, Console.Error);
+if (await CommandModes.RunWithHostAsync(app.Services, args) is { } modeExitCode) return modeExitCode;
 
 app.UseTrustedForwardedHeaders();
 app.UseAdvisory();

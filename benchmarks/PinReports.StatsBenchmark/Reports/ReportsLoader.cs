@@ -183,7 +183,7 @@ internal static class ReportsLoader
                 {
                     Parameters =
                     {
-                        new() { Value = host }, new() { Value = c.SpkiSha256! }, new() { Value = PinInventoryStore.Role(c.Position, c.Position == 2) },
+                        new() { Value = host }, new() { Value = c.SpkiSha256! }, new() { Value = ReportApi.Domain.Pins.PreflightEvaluator.Role(c.Position, c.Position == 2) },
                         new() { Value = c.Subject! }, new() { Value = c.Issuer! }, new() { Value = chain.Parsed.Certificates[^1].Subject! },
                         new() { Value = c.Position }, new() { Value = c.NotAfter!.Value.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz },
                         new() { Value = chain.Certificates[c.Position].RawData }, new() { Value = seen, NpgsqlDbType = NpgsqlDbType.TimestampTz },
@@ -243,7 +243,7 @@ internal static class ReportsLoader
 
         // The pin inventory through the real refresher: day-sized transactions over the whole month, as after an upgrade.
         var started = Stopwatch.GetTimestamp();
-        var refresher = new PinInventoryRefresher(dataSource, Microsoft.Extensions.Options.Options.Create(new PinsOptions()), TimeProvider.System, NullLogger<PinInventoryRefresher>.Instance);
+        var refresher = new PinInventoryRefresher(new PinInventoryStore(dataSource), Microsoft.Extensions.Options.Options.Create(new PinsOptions()), TimeProvider.System, NullLogger<PinInventoryRefresher>.Instance);
         await ExecAsync(connection, $"INSERT INTO pin_inventory_state (id, watermark) VALUES (1, timestamptz '{start:yyyy-MM-dd HH:mm:ss}+00') ON CONFLICT (id) DO UPDATE SET watermark = excluded.watermark");
         var ranges = await refresher.RefreshAsync(wait: true, CancellationToken.None);
         Console.WriteLine($"  pin inventory (PinInventoryRefresher, {ranges} day ranges): {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");

@@ -18,22 +18,4 @@ internal static class DialectDetector
         // TrustKit iOS before 1.2.2 sent app-bundle-id but no app-platform; TrustKit-Android always sent app-platform.
         return hasBundleId ? ReportDialect.TrustKitIos : ReportDialect.Rfc7469;
     }
-
-    /// <summary>Upper-case, with the 1.2.2-1.3.x name <c>OSX</c> mapped to <c>MACOS</c>; null for an empty value.</summary>
-    public static string? NormalisePlatform(string? sent)
-    {
-        if (sent is null)
-        {
-            return null;
-        }
-
-        var trimmed = sent.AsSpan().Trim();
-        if (trimmed.IsEmpty)
-        {
-            return null;
-        }
-
-        var upper = trimmed.ToString().ToUpperInvariant();
-        return upper == "OSX" ? "MACOS" : upper;
-    }
 }

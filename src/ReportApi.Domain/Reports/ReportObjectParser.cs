@@ -112,7 +112,7 @@ internal sealed class ReportObjectParser : IDisposable
             return null;
         }
 
-        var platform = DialectDetector.NormalisePlatform(platformSent);
+        var platform = Platforms.Normalise(platformSent) is { Length: > 0 } normalised ? normalised : null;
         var dialect = DialectDetector.Detect(platform, bundleIdElement.ValueKind == JsonValueKind.String);
         var (clientTime, timeQuality) = InterpretDateTime(values[(int)ReportKey.DateTime], dateTimeRaw, dialect);
 
@@ -257,8 +257,7 @@ internal sealed class ReportObjectParser : IDisposable
             return null;
         }
 
-        var lower = span.Length == sent.Length ? sent : span.ToString();
-        return lower.ToLowerInvariant();
+        return Hostnames.FromReport(sent);
     }
 
     private KnownPin[]? ReadKnownPins(JsonElement value, string pointer)

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Npgsql;
+using ReportApi.Hosting;
 using ReportApi.Observability;
-using ReportApi.Pins;
 
 namespace ReportApi.Advisory;
 
@@ -86,14 +86,14 @@ internal static class AdvisoryEndpoints
 
         // Validation never depends on the app: an unknown app must not be told apart from a known one by its errors.
         var query = http.Request.Query;
-        List<string>? errors = null;
+        List<ParameterError>? errors = null;
         var app = Required(query, "app", ref errors);
         var version = Required(query, "version", ref errors);
         var platform = Required(query, "platform", ref errors);
         if (errors is not null)
         {
             ReportApiTelemetry.AdvisoryRejected("invalid");
-            return PinsEndpoints.BadRequest("Invalid query parameters", errors).ExecuteAsync(http);
+            return Problems.BadRequest("Invalid query parameters", errors).ExecuteAsync(http);
         }
 
         return snapshot.Current is { } answers
@@ -132,8 +132,8 @@ internal static class AdvisoryEndpoints
         {
             ReportApiTelemetry.AdvisoryRejected("not-ready");
             http.Response.Headers.RetryAfter = "5";
-            await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Advisory not ready",
-                detail: "The advisory has not loaded its answers yet; retry in a few seconds.").ExecuteAsync(http);
+            await Problems.Status(StatusCodes.Status503ServiceUnavailable, "Advisory not ready",
+                "The advisory has not loaded its answers yet; retry in a few seconds.").ExecuteAsync(http);
             return;
         }
         await WriteAsync(http, answers, key);
@@ -144,8 +144,8 @@ internal static class AdvisoryEndpoints
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
         ReportApiTelemetry.AdvisoryRejected("rate-limited");
         http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-            detail: $"This client exceeded the advisory rate limit; retry after {retryAfter} s.").ExecuteAsync(http);
+        return Problems.Status(StatusCodes.Status429TooManyRequests, "Too many requests",
+            $"This client exceeded the advisory rate limit; retry after {retryAfter} s.").ExecuteAsync(http);
     }
 
     /// <summary>RFC 9110 §13.1.2: a weak comparison, and <c>*</c> matches any current answer.</summary>
@@ -159,22 +159,22 @@ internal static class AdvisoryEndpoints
         return false;
     }
 
-    private static string? Required(IQueryCollection query, string name, ref List<string>? errors)
+    private static string? Required(IQueryCollection query, string name, ref List<ParameterError>? errors)
     {
         if (!query.TryGetValue(name, out var values) || values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
         {
-            (errors ??= []).Add($"{name} is required.");
+            (errors ??= []).Add(new(name, $"{name} is required."));
             return null;
         }
         if (values.Count > 1)
         {
-            (errors ??= []).Add($"{name} may be given once.");
+            (errors ??= []).Add(new(name, $"{name} may be given once."));
             return null;
         }
         var value = values[0]!.Trim();
         if (value.Length > MaxParameterLength)
         {
-            (errors ??= []).Add($"{name} is at most {MaxParameterLength} characters.");
+            (errors ??= []).Add(new(name, $"{name} is at most {MaxParameterLength} characters."));
             return null;
         }
         return value;

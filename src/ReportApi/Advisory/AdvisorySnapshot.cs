@@ -4,10 +4,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
+using ReportApi.Domain.Pins;
 using ReportApi.Observability;
 using ReportApi.Pins;
 
@@ -32,8 +31,7 @@ public sealed partial class AdvisorySnapshot : IDisposable
         "pinreports.advisory.versions", static () => Live.Keys.SelectMany(s => s._current?.ToldToUpdate ?? []).ToList(), "{version}",
         "App versions the advisory tells to update (1 per app, version, platform and action: update-required or update-recommended).");
 
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly HostChainStore _chains;
+    private readonly AdvisoryStore _store;
     private readonly DiagnosisService _diagnosis;
     private readonly IOptionsMonitor<AdvisoryOptions> _options;
     private readonly TimeProvider _time;
@@ -41,11 +39,10 @@ public sealed partial class AdvisorySnapshot : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile Answers? _current;
 
-    public AdvisorySnapshot(NpgsqlDataSource dataSource, HostChainStore chains, DiagnosisService diagnosis, IOptionsMonitor<AdvisoryOptions> options,
+    public AdvisorySnapshot(AdvisoryStore store, DiagnosisService diagnosis, IOptionsMonitor<AdvisoryOptions> options,
         TimeProvider time, ILogger<AdvisorySnapshot> logger)
     {
-        _dataSource = dataSource;
-        _chains = chains;
+        _store = store;
         _diagnosis = diagnosis;
         _options = options;
         _time = time;
@@ -91,8 +88,8 @@ public sealed partial class AdvisorySnapshot : IDisposable
             var options = _options.CurrentValue;
             var now = _time.GetUtcNow();
             var today = DateOnly.FromDateTime(now.UtcDateTime);
-            var rows = await ReadInventoryAsync(options.Apps.Select(a => a.App).Distinct(StringComparer.Ordinal).ToArray(), ct);
-            var chains = Analyse(await _chains.ChainsAsync(null, ct), now);
+            var rows = await _store.InventoryAsync(options.Apps.Select(a => a.App).Distinct(StringComparer.Ordinal).ToArray(), ct);
+            var chains = Analyse(await _store.ChainsAsync(null, ct), now);
 
             var answers = AdvisoryVerdicts.Evaluate(options.Apps, rows, chains, today);
             var prepared = new Dictionary<AdvisoryKey, PreparedAnswer>(answers.Count, AdvisoryVerdicts.KeyComparer.Instance);
@@ -144,7 +141,7 @@ public sealed partial class AdvisorySnapshot : IDisposable
             var at = chain.EffectiveFrom is { } date && date > today ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now;
             try
             {
-                var parsed = ChainParser.Parse([.. PinsEndpoints.PemBlock().Matches(chain.Pem).Select(m => m.Value)]);
+                var parsed = ChainParser.Parse(ChainUpload.Blocks(chain.Pem));
                 if (!parsed.Certificates.Any(c => c.Parsed)) throw new FormatException("no parsable certificate");
                 chains.Add(new AdvisoryChain(chain.Hostname, chain.Kind, from, PreflightEvaluator.Analyze(parsed, chain.Hostname, _diagnosis.Anchors, at, 0)));
             }
@@ -154,22 +151,6 @@ public sealed partial class AdvisorySnapshot : IDisposable
             }
         }
         return chains;
-    }
-
-    private async Task<List<AdvisoryInventoryRow>> ReadInventoryAsync(string[] apps, CancellationToken ct)
-    {
-        var rows = new List<AdvisoryInventoryRow>();
-        if (apps.Length == 0) return rows;
-        await using var command = _dataSource.CreateCommand(AdvisorySql.Inventory);
-        command.Parameters.Add(new() { Value = apps, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add(new AdvisoryInventoryRow(reader.GetString(0), reader.GetString(1), AdvisoryVerdicts.NormalisePlatform(reader.GetString(2)),
-                reader.GetString(3), reader.GetBoolean(4), reader.GetBoolean(5),
-                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<string[]>(7)));
-        }
-        return rows;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Advisory rebuilt: {Versions} known versions, {Told} told to update, {Chains} recorded chains")]

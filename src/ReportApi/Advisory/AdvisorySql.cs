@@ -1,6 +1,6 @@
 namespace ReportApi.Advisory;
 
-/// <summary>SQL of host chains (tables from migration HostChains) and of the advisory snapshot's inventory read.</summary>
+/// <summary>SQL of host chains (tables from migration HostChains) and of the advisory snapshot's inventory read, run by <see cref="AdvisoryStore"/>.</summary>
 internal static class AdvisorySql
 {
     /// <summary>Records the chain of kind $2 for host $1 (replacing the previous one) and appends it to the history.</summary>
@@ -59,7 +59,7 @@ internal static class AdvisorySql
     /// devices stopped reporting is still installed somewhere.
     /// </summary>
     public const string Inventory = """
-        SELECT p.app_bundle_id, p.app_version, p.app_platform, lower(p.noted_hostname), p.include_subdomains, p.enforce_pinning,
+        SELECT p.app_bundle_id, p.app_version, p.app_platform, lower(p.noted_hostname) AS noted_hostname, p.include_subdomains, p.enforce_pinning,
                p.known_pins_expiration_date, s.sha256pins
         FROM pin_inventory p JOIN pin_sets s ON s.fingerprint = p.pin_set_fingerprint
         WHERE p.app_bundle_id = ANY($1) AND p.app_version IS NOT NULL AND p.app_platform IS NOT NULL

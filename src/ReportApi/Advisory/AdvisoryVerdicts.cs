@@ -1,4 +1,5 @@
-using ReportApi.Pins;
+using ReportApi.Domain.Pins;
+using ReportApi.Domain.Reports;
 
 namespace ReportApi.Advisory;
 
@@ -45,12 +46,12 @@ public static class AdvisoryVerdicts
         IReadOnlyList<AdvisoryApp> apps, IReadOnlyList<AdvisoryInventoryRow> rows, IReadOnlyList<AdvisoryChain> chains, DateOnly today)
     {
         var configured = new Dictionary<(string App, string Platform), AdvisoryApp>();
-        foreach (var app in apps) configured[(app.App, NormalisePlatform(app.Platform))] = app;
+        foreach (var app in apps) configured[(app.App, Platforms.Normalise(app.Platform))] = app;
 
         var answers = new Dictionary<AdvisoryKey, AdvisoryAnswer>(KeyComparer.Instance);
         foreach (var version in rows.GroupBy(r => new AdvisoryKey(r.App, r.Version, r.Platform), KeyComparer.Instance))
         {
-            if (!configured.TryGetValue((version.Key.App, NormalisePlatform(version.Key.Platform)), out var app)) continue;
+            if (!configured.TryGetValue((version.Key.App, Platforms.Normalise(version.Key.Platform)), out var app)) continue;
 
             var hosts = new SortedSet<AdvisoryHost>(HostOrder.Instance);
             foreach (var chain in chains)
@@ -59,7 +60,7 @@ public static class AdvisoryVerdicts
                 var fails = version.Any(r => Applies(r, chain.Hostname) && r.EnforcePinning
                     && !(r.ExpirationDate < day) && PreflightEvaluator.Match(r.Pins, chain.Keys).Count == 0);
                 if (!fails) continue;
-                hosts.Add(new AdvisoryHost(chain.Hostname, chain.Kind == HostChainStore.Live ? LiveChainFails : PlannedChainFails, chain.EffectiveFrom));
+                hosts.Add(new AdvisoryHost(chain.Hostname, chain.Kind == HostChain.Live ? LiveChainFails : PlannedChainFails, chain.EffectiveFrom));
             }
 
             var action = hosts.Count == 0 ? None : hosts.Any(h => h.EffectiveFrom <= today) ? UpdateRequired : UpdateRecommended;
@@ -79,27 +80,18 @@ public static class AdvisoryVerdicts
         || (row.IncludeSubdomains && hostname.Length > row.NotedHostname.Length
             && hostname.EndsWith(row.NotedHostname, StringComparison.Ordinal) && hostname[^(row.NotedHostname.Length + 1)] == '.');
 
-    /// <summary>As ingestion stores it: upper case, with TrustKit 1.2.2-1.3.x's <c>OSX</c> mapped to <c>MACOS</c>.</summary>
-    public static string NormalisePlatform(string platform)
-    {
-        var upper = platform.Trim().ToUpperInvariant();
-        return upper == "OSX" ? "MACOS" : upper;
-    }
-
-    /// <summary>App and version exact (as the app reports them), platform case-insensitive with OSX = MACOS; no allocation per lookup.</summary>
+    /// <summary>App and version exact (as the app reports them), platform by the one platform rule (<see cref="Platforms.Equivalent"/>); no allocation per lookup.</summary>
     public sealed class KeyComparer : IEqualityComparer<AdvisoryKey>
     {
         public static readonly KeyComparer Instance = new();
 
         public bool Equals(AdvisoryKey x, AdvisoryKey y) =>
             string.Equals(x.App, y.App, StringComparison.Ordinal) && string.Equals(x.Version, y.Version, StringComparison.Ordinal)
-            && string.Equals(Platform(x.Platform), Platform(y.Platform), StringComparison.OrdinalIgnoreCase);
+            && Platforms.Equivalent(x.Platform, y.Platform);
 
         public int GetHashCode(AdvisoryKey key) => HashCode.Combine(
             StringComparer.Ordinal.GetHashCode(key.App), StringComparer.Ordinal.GetHashCode(key.Version),
-            StringComparer.OrdinalIgnoreCase.GetHashCode(Platform(key.Platform)));
-
-        private static string Platform(string p) => p.Equals("OSX", StringComparison.OrdinalIgnoreCase) ? "MACOS" : p;
+            Platforms.GetHashCode(key.Platform));
     }
 
     private sealed class HostOrder : IComparer<AdvisoryHost>

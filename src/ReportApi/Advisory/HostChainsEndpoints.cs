@@ -1,18 +1,17 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using ReportApi.Auth;
-using ReportApi.Diagnosis;
 using ReportApi.Domain.Certificates;
+using ReportApi.Hosting;
 using ReportApi.Pins;
 
 namespace ReportApi.Advisory;
 
 /// <summary>
 /// The chain each pinned host serves now and the one it will serve from a date: the advisory's input. Recording (admin)
-/// answers the pre-flight verdict, with the pre-flight's media types, size cap and parsing (<see cref="PinsEndpoints"/>).
+/// answers the pre-flight verdict, with the pre-flight's media types, size cap and parsing (<see cref="ChainUpload"/>, <see cref="PreflightService"/>).
 /// </summary>
 internal static partial class HostChainsEndpoints
 {
@@ -67,61 +66,61 @@ internal static partial class HostChainsEndpoints
     internal sealed record PlanQuery([property: FromQuery(Name = "from")] string? From);
 
     internal static Task<Results<Ok<HostChainRecorded>, ProblemHttpResult>> PutLiveAsync(
-        string hostname, HttpContext http, HostChainStore store, AdvisorySnapshot snapshot, PinInventoryStore inventory, DiagnosisService diagnosis,
-        IOptions<PinsOptions> options, TimeProvider time, ILogger<AdvisorySnapshot> logger, CancellationToken ct)
+        string hostname, HttpContext http, AdvisoryStore store, AdvisorySnapshot snapshot, PreflightService preflight,
+        TimeProvider time, ILogger<AdvisorySnapshot> logger, CancellationToken ct)
     {
-        List<string>? errors = http.Request.Query.ContainsKey("from") ? ["from applies to a planned chain only; a live chain is in effect now."] : null;
-        return RecordAsync(HostChainStore.Live, hostname, null, errors, http, store, snapshot, inventory, diagnosis, options.Value, time, logger, ct);
+        List<ParameterError>? errors = http.Request.Query.ContainsKey("from")
+            ? [new("from", "from applies to a planned chain only; a live chain is in effect now.")]
+            : null;
+        return RecordAsync(HostChain.Live, hostname, null, errors, http, store, snapshot, preflight, time, logger, ct);
     }
 
     internal static Task<Results<Ok<HostChainRecorded>, ProblemHttpResult>> PutPlannedAsync(
-        string hostname, [AsParameters] PlanQuery parameters, HttpContext http, HostChainStore store, AdvisorySnapshot snapshot,
-        PinInventoryStore inventory, DiagnosisService diagnosis, IOptions<PinsOptions> options, TimeProvider time, ILogger<AdvisorySnapshot> logger,
-        CancellationToken ct)
+        string hostname, [AsParameters] PlanQuery parameters, HttpContext http, AdvisoryStore store, AdvisorySnapshot snapshot,
+        PreflightService preflight, TimeProvider time, ILogger<AdvisorySnapshot> logger, CancellationToken ct)
     {
         _ = parameters;
-        var errors = new List<string>();
+        var errors = new List<ParameterError>();
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         DateOnly? from = null;
         if (!http.Request.Query.TryGetValue("from", out var values) || values.Count != 1 || string.IsNullOrWhiteSpace(values[0]))
         {
-            errors.Add("from is required once: the first day (UTC) the host serves this chain, e.g. ?from=2027-01-15.");
+            errors.Add(new("from", "from is required once: the first day (UTC) the host serves this chain, e.g. ?from=2027-01-15."));
         }
         else if (!DateOnly.TryParseExact(values[0]!.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            errors.Add("from must be a date written YYYY-MM-DD.");
+            errors.Add(new("from", "from must be a date written YYYY-MM-DD."));
         }
         else if (date < today)
         {
-            errors.Add($"from ({date:yyyy-MM-dd}) is in the past (today is {today:yyyy-MM-dd} UTC): a chain already deployed is the live chain (PUT …/chains/live).");
+            errors.Add(new("from", $"from ({date:yyyy-MM-dd}) is in the past (today is {today:yyyy-MM-dd} UTC): a chain already deployed is the live chain (PUT …/chains/live)."));
         }
         else if (date.DayNumber - today.DayNumber > MaxPlanDays)
         {
-            errors.Add($"from is more than {MaxPlanDays} days ahead.");
+            errors.Add(new("from", $"from is more than {MaxPlanDays} days ahead."));
         }
         else
         {
             from = date;
         }
-        return RecordAsync(HostChainStore.Planned, hostname, from, errors.Count > 0 ? errors : null, http, store, snapshot, inventory, diagnosis,
-            options.Value, time, logger, ct);
+        return RecordAsync(HostChain.Planned, hostname, from, errors.Count > 0 ? errors : null, http, store, snapshot, preflight, time, logger, ct);
     }
 
     private static async Task<Results<Ok<HostChainRecorded>, ProblemHttpResult>> RecordAsync(
-        string kind, string hostname, DateOnly? from, List<string>? queryErrors, HttpContext http, HostChainStore store, AdvisorySnapshot snapshot,
-        PinInventoryStore inventory, DiagnosisService diagnosis, PinsOptions options, TimeProvider time, ILogger logger, CancellationToken ct)
+        string kind, string hostname, DateOnly? from, List<ParameterError>? queryErrors, HttpContext http, AdvisoryStore store, AdvisorySnapshot snapshot,
+        PreflightService preflightService, TimeProvider time, ILogger logger, CancellationToken ct)
     {
-        if (PinsEndpoints.UnsupportedChainMediaType(http) is { } unsupported) return unsupported;
+        if (ChainUpload.UnsupportedMediaType(http) is { } unsupported) return unsupported;
         var errors = queryErrors ?? [];
-        var host = PinsEndpoints.NormalizeHostname(hostname, errors);
-        if (errors.Count > 0 || host is null) return PinsEndpoints.BadRequest("Invalid host or query", errors);
+        var host = PinsEndpoints.HostParameter(hostname, "hostname", errors);
+        if (errors.Count > 0 || host is null) return Problems.BadRequest("Invalid host or query", errors);
 
-        var (parsed, pem, problem) = await PinsEndpoints.ReadChainAsync(http, ct);
+        var (parsed, pem, problem) = await ChainUpload.ReadAsync(http, ct);
         if (problem is not null) return problem;
 
         var now = time.GetUtcNow();
         var at = from is { } date && date > DateOnly.FromDateTime(now.UtcDateTime) ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now;
-        var preflight = await PinsEndpoints.EvaluateChainAsync(parsed!, host, at, now, inventory, diagnosis, options, ct);
+        var preflight = await preflightService.EvaluateAsync(parsed!, host, at, now, useKeyHistory: false, ct);
 
         var by = http.User.Identity?.Name ?? "unknown";
         var chain = new HostChain(host, kind, from, pem!, parsed!.FingerprintHex, [.. preflight.Chain.Select(k => k.Pin)], by, now);
@@ -130,36 +129,35 @@ internal static partial class HostChainsEndpoints
         return TypedResults.Ok(new HostChainRecorded(host, kind, from ?? DateOnly.FromDateTime(now.UtcDateTime), chain.Fingerprint, by, now, preflight));
     }
 
-    internal static async Task<Results<Ok<HostChainsResponse>, ProblemHttpResult>> ListAsync(string hostname, HostChainStore store, CancellationToken ct)
+    internal static async Task<Results<Ok<HostChainsResponse>, ProblemHttpResult>> ListAsync(string hostname, AdvisoryStore store, CancellationToken ct)
     {
-        var errors = new List<string>();
-        var host = PinsEndpoints.NormalizeHostname(hostname, errors);
-        if (host is null) return PinsEndpoints.BadRequest("Invalid host", errors);
+        var errors = new List<ParameterError>();
+        var host = PinsEndpoints.HostParameter(hostname, "hostname", errors);
+        if (host is null) return Problems.BadRequest("Invalid host", errors);
 
         var chains = await store.ChainsAsync(host, ct);
         var history = await store.HistoryAsync(host, HistoryEntries, ct);
         if (chains.Count == 0 && history.Count == 0)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No chain recorded",
-                detail: $"No chain was ever recorded for {host}.");
+            return Problems.Status(StatusCodes.Status404NotFound, "No chain recorded", $"No chain was ever recorded for {host}.");
         }
         return TypedResults.Ok(new HostChainsResponse(host,
-            chains.FirstOrDefault(c => c.Kind == HostChainStore.Live) is { } live ? View(live) : null,
-            chains.FirstOrDefault(c => c.Kind == HostChainStore.Planned) is { } plan ? View(plan) : null,
+            chains.FirstOrDefault(c => c.Kind == HostChain.Live) is { } live ? View(live) : null,
+            chains.FirstOrDefault(c => c.Kind == HostChain.Planned) is { } plan ? View(plan) : null,
             history));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> WithdrawAsync(
-        string hostname, HttpContext http, HostChainStore store, AdvisorySnapshot snapshot, TimeProvider time, ILogger<AdvisorySnapshot> logger,
+        string hostname, HttpContext http, AdvisoryStore store, AdvisorySnapshot snapshot, TimeProvider time, ILogger<AdvisorySnapshot> logger,
         CancellationToken ct)
     {
-        var errors = new List<string>();
-        var host = PinsEndpoints.NormalizeHostname(hostname, errors);
-        if (host is null) return PinsEndpoints.BadRequest("Invalid host", errors);
+        var errors = new List<ParameterError>();
+        var host = PinsEndpoints.HostParameter(hostname, "hostname", errors);
+        if (host is null) return Problems.BadRequest("Invalid host", errors);
 
         if (!await store.WithdrawPlanAsync(host, http.User.Identity?.Name ?? "unknown", time.GetUtcNow(), ct))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No planned chain", detail: $"{host} has no planned chain.");
+            return Problems.Status(StatusCodes.Status404NotFound, "No planned chain", $"{host} has no planned chain.");
         }
         await RefreshAsync(snapshot, logger, ct);
         return TypedResults.NoContent();
@@ -183,7 +181,7 @@ internal static partial class HostChainsEndpoints
 
     private static HostChainView View(HostChain chain)
     {
-        var parsed = ChainParser.Parse([.. PinsEndpoints.PemBlock().Matches(chain.Pem).Select(m => m.Value)]);
+        var parsed = ChainParser.Parse(ChainUpload.Blocks(chain.Pem));
         return new HostChainView(chain.EffectiveFrom ?? DateOnly.FromDateTime(chain.RecordedAt.UtcDateTime), chain.Fingerprint, chain.RecordedBy,
             chain.RecordedAt, chain.Keys,
             [.. parsed.Certificates.Select(c => new HostChainCertificate(c.Position, c.Subject, c.Issuer, c.NotAfter, c.SpkiSha256))], chain.Pem);

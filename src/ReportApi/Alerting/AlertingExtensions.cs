@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ReportApi.Alerting.Backtesting;
 using ReportApi.Domain.Alerting;
+using ReportApi.Hosting;
 using ReportApi.Notifications;
 
 namespace ReportApi.Alerting;
@@ -21,6 +22,8 @@ internal static class AlertingExtensions
         builder.Services.AddOptions<BacktestOptions>().BindConfiguration(BacktestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<BacktestRunner>();
         builder.Services.AddSingleton<TraceWriter>();
+        builder.Services.AddCommandMode("backtest", c => BacktestCommand.RunAsync(c.HostServices, c.Args));
+        builder.Services.AddCommandMode("trace", c => TraceCommand.RunAsync(c.HostServices, c.Args));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         return builder;
     }

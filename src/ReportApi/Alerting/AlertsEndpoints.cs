@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ReportApi.Alerting.Backtesting;
 using ReportApi.Auth;
 using ReportApi.Domain.Alerting;
+using ReportApi.Hosting;
 
 namespace ReportApi.Alerting;
 
@@ -42,7 +43,7 @@ internal static class AlertsEndpoints
         state ??= "firing";
         if (state is not ("firing" or "suspicious" or "resolved" or "all"))
         {
-            return Problem(StatusCodes.Status400BadRequest, "The alerts query is invalid", $"state must be firing, suspicious, resolved or all (was '{state}').");
+            return Problems.BadRequest("The alerts query is invalid", "state", $"state must be firing, suspicious, resolved or all (was '{state}').");
         }
 
         var items = await alerts.ListAsync(state, MaxAlerts, ct);
@@ -55,7 +56,7 @@ internal static class AlertsEndpoints
     {
         if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var alertId))
         {
-            return Problem(StatusCodes.Status400BadRequest, "The alert id is invalid", $"'{id}' is not an alert id.");
+            return Problems.BadRequest("The alert id is invalid", "id", $"'{id}' is not an alert id.");
         }
 
         var by = user.FindFirstValue(ClaimTypes.Name) ?? "unknown";

@@ -14,7 +14,7 @@ public sealed class ApiKeyEntry
 
     /// <summary>
     /// The bearer secret. At least 16 characters here; outside Development at least 32 random bytes' worth and no
-    /// published sample (<see cref="ReportApi.Security.ProductionSecretsValidator"/>).
+    /// published sample (checked at start-up by the production secrets check of the Security feature).
     /// </summary>
     [Required, MinLength(16)] public string Key { get; set; } = "";
 

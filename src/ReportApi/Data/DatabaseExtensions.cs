@@ -20,12 +20,13 @@ internal static class DatabaseExtensions
         }
 
         var ingestRatio = Observability.TelemetryOptions.IngestRatioOf(builder.Configuration);
-        builder.Services.AddSingleton(_ => DataSourceFactory.Build(connectionString, "pinreports", "ConnectionStrings:Postgres", dataSourceBuilder =>
+        builder.Services.AddSingleton(sp => DataSourceFactory.Build(connectionString, "pinreports", "ConnectionStrings:Postgres", dataSourceBuilder =>
         {
             // The writer's statements run thousands of times a minute on long-lived connections: preparing them once
             // saves the parse and plan of a multi-CTE statement on every batch (measured ~1.3 ms of ~17 ms).
+            var hot = sp.GetService<Observability.HotRoutes>() ?? new Observability.HotRoutes([], []);
             if (dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare == 0) dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 32;
-            dataSourceBuilder.ConfigureTracing(tracing => tracing.ConfigureBatchFilter(batch => Observability.IngestTraceSampling.TraceBatch(batch, ingestRatio)));
+            dataSourceBuilder.ConfigureTracing(tracing => tracing.ConfigureBatchFilter(batch => Observability.IngestTraceSampling.TraceBatch(batch, ingestRatio, hot)));
         }));
         builder.Services.AddDbContext<PinReportsDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))

@@ -11,8 +11,6 @@ internal static class RediagnoseCommand
 {
     public const string Usage = "usage: rediagnose --from <ISO 8601 date or time> --to <ISO 8601 date or time> [--batch-size 1..10000] [--restart]";
 
-    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == "rediagnose";
-
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {
         if (!TryParse(args, out var request, out var problem))

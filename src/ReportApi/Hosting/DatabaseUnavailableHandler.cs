@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using ReportApi.Ingestion;
 
 namespace ReportApi.Hosting;
 
@@ -12,17 +11,17 @@ namespace ReportApi.Hosting;
 /// <c>Retry-After</c> (problem+json), like ingest does, instead of a 500: the client's request was fine and will work
 /// later, and monitoring should see an outage, not a bug. Everything else still reaches the default 500 handler.
 /// </summary>
-internal sealed partial class DatabaseUnavailableHandler(IOptions<IngestOptions> ingest, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+internal sealed partial class DatabaseUnavailableHandler(IOptions<ServiceUnavailableOptions> options, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (http.Response.HasStarted || !IsUnavailable(exception)) return false;
         LogUnavailable(exception.GetType().Name);
-        var retryAfter = ingest.Value.RetryAfterSeconds;
+        var retryAfter = options.Value.RetryAfterSeconds;
         http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        await TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database unavailable",
-            detail: $"The database does not answer right now; retry after {retryAfter} s.").ExecuteAsync(http);
+        await Problems.Status(StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+            $"The database does not answer right now; retry after {retryAfter} s.").ExecuteAsync(http);
         return true;
     }
 

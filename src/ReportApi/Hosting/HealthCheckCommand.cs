@@ -1,13 +1,11 @@
 namespace ReportApi.Hosting;
 
 /// <summary>
-/// <c>ReportApi healthcheck [url]</c>: exits 0 when the running service answers <c>/readyz</c>. Container images of
+/// <c>ReportApi healthcheck [url]</c> (<see cref="CommandModes"/>): exits 0 when the running service answers <c>/readyz</c>. Container images of
 /// ASP.NET Core carry no curl or wget, so the image checks itself with its own binary.
 /// </summary>
 internal static class HealthCheckCommand
 {
-    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == "healthcheck";
-
     public static async Task<int> RunAsync(string[] args)
     {
         var url = args.Length > 1 ? args[1] : "http://127.0.0.1:8080/readyz";

@@ -18,20 +18,18 @@ internal static class HostingExtensions
     /// <summary>Problem details for errors, and 503 + Retry-After instead of 500 while the database is unreachable.</summary>
     public static IHostApplicationBuilder AddErrorResponses(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        // Every 400 in one shape, the framework's own included (Problems).
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Conform);
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         return builder;
     }
 
-    /// <summary><c>ReportApi migrate</c>: apply migrations and create partitions, then exit (a one-shot deploy step).</summary>
-    public static bool IsMigrateCommand(string[] args) => args.Length > 0 && args[0] == "migrate";
-
-    public static async Task MigrateAsync(this WebApplication app) =>
-        await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
-
     /// <summary>With <c>Database:MigrateOnStartup</c>, migrations run before the server accepts requests.</summary>
     public static async Task MigrateIfConfiguredAsync(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup) await app.MigrateAsync();
+        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
+        {
+            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        }
     }
 }

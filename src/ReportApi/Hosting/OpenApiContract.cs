@@ -14,7 +14,7 @@ internal static class OpenApiContract
 {
     public const string SchemeName = "ApiKey";
 
-    /// <summary>The stats query as <see cref="Stats.StatsRequest"/> parses it (README, docs/stats.md).</summary>
+    /// <summary>The stats query as the stats feature parses it (README, docs/stats.md).</summary>
     private static readonly (string Name, string Description)[] StatsParameters =
     [
         ("groupBy", "Comma list of app, version, platform, hostname, notedHostname, diagnosis."),
@@ -156,14 +156,28 @@ internal static class OpenApiContract
     private static OpenApiSchema ProblemSchema() => new()
     {
         Type = JsonSchemaType.Object,
-        Description = "RFC 9457 problem details; `errors` lists each problem where there are several.",
+        Description = "RFC 9457 problem details; on every 400, `errors` lists each problem by parameter (Problems).",
         Properties = new Dictionary<string, IOpenApiSchema>
         {
             ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
             ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["errors"] = new OpenApiSchema { Type = JsonSchemaType.Array },
+            ["errors"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "parameter: a query or path parameter, or a JSON pointer into the body (ingest repeats it as pointer).",
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["parameter"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                        ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                        ["pointer"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                    },
+                },
+            },
         },
     };
 }

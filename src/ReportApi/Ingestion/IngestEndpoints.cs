@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ReportApi.Domain.Reports;
+using ReportApi.Hosting;
 using ReportApi.Infrastructure;
 using ReportApi.Observability;
 using ReportApi.Privacy;
@@ -80,15 +81,9 @@ internal static class IngestEndpoints
         if (!parsed.IsValid)
         {
             ReportApiTelemetry.RequestRejected("invalid");
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status400BadRequest,
-                title: "The report body is invalid",
-                detail: $"{parsed.Problems.Count} problem(s); nothing from this request was stored.",
-                type: "https://pinreports.dev/problems/invalid-report",
-                extensions: new Dictionary<string, object?>
-                {
-                    ["errors"] = parsed.Problems.Select(p => new { pointer = p.Pointer, detail = p.Message }).ToArray(),
-                });
+            return Problems.BadRequest("The report body is invalid",
+                [.. parsed.Problems.Select(p => new ParameterError(p.Pointer, p.Message) { Pointer = p.Pointer })],
+                detail: $"{parsed.Problems.Count} problem(s); nothing from this request was stored.", type: Problems.InvalidReportType);
         }
 
         var receivedAt = time.GetUtcNow();

@@ -24,13 +24,17 @@ internal static class ObservabilityExtensions
 
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry").ValidateDataAnnotations().ValidateOnStart();
         var ingestRatio = TelemetryOptions.IngestRatioOf(builder.Configuration);
+        builder.Services.AddSingleton<HotRoutes>();
+        // The filter reads the hot routes the features registered; options are built after every registration.
+        builder.Services.AddOptions<OpenTelemetry.Instrumentation.AspNetCore.AspNetCoreTraceInstrumentationOptions>()
+            .Configure<HotRoutes>((options, hot) => options.Filter = http => IngestTraceSampling.Record(http, ingestRatio, hot));
 
         var otel = builder.Services.AddOpenTelemetry()
             // service.name and service.version on every span and metric, so a trace backend shows which release answered.
             .ConfigureResource(resource => resource.AddService(ReportApiTelemetry.ServiceName, serviceVersion: ReportApiTelemetry.ServiceVersion))
             .WithTracing(tracing => tracing
                 .AddSource(ReportApiTelemetry.Name)
-                .AddAspNetCoreInstrumentation(options => options.Filter = http => IngestTraceSampling.Record(http, ingestRatio))
+                .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
                 .AddProcessor(new RedactingSpanProcessor()))
@@ -48,6 +52,14 @@ internal static class ObservabilityExtensions
         return builder;
     }
 
+    /// <summary>Registers a high-rate public route of the calling feature (<see cref="HotRoute"/>).</summary>
+    public static IServiceCollection AddHotRoute(this IServiceCollection services, string name, Func<HttpContext, bool> matches) =>
+        services.AddSingleton(new HotRoute(name, matches));
+
+    /// <summary>Registers a statement whose batches are traced at the hot routes' ratio (<see cref="HotStatement"/>).</summary>
+    public static IServiceCollection AddHotStatement(this IServiceCollection services, string commandText) =>
+        services.AddSingleton(new HotStatement(commandText));
+
     /// <summary><c>GET /metrics</c> in Prometheus text format, for the service-health dashboard and scrapers.</summary>
     public static WebApplication MapMetrics(this WebApplication app)
     {
@@ -58,11 +70,12 @@ internal static class ObservabilityExtensions
     /// <summary>
     /// One structured line per request, carrying the trace id so a log line leads to its trace. It names the route
     /// template, never the raw path or query (<see cref="TelemetryRedaction"/>): install ids and ingest keys stay out.
-    /// Accepted reports log at Debug: an incident sends thousands a second, the ingest counters (<c>pinreports_*</c>)
+    /// Accepted reports (and any other <see cref="HotRoute"/>'s successes) log at Debug: an incident sends thousands a second, the ingest counters (<c>pinreports_*</c>)
     /// count them exactly, and a line each would cost more than storing them. Refused reports (4xx) and failures log.
     /// </summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
+        var hot = app.Services.GetRequiredService<HotRoutes>();
         app.UseSerilogRequestLogging(options =>
         {
             options.IncludeQueryInRequestPath = false;
@@ -80,7 +93,7 @@ internal static class ObservabilityExtensions
             };
             options.GetLevel = (http, _, exception) =>
                 exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Response.StatusCode < 400 && Ingestion.IngestEndpoints.IsIngest(http) ? LogEventLevel.Debug
+                : http.Response.StatusCode < 400 && hot.IsHot(http) ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });
         return app;

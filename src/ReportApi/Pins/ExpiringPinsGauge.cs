@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Observability;
 
 namespace ReportApi.Pins;
@@ -16,7 +14,7 @@ namespace ReportApi.Pins;
 /// </summary>
 public sealed class ExpiringPinsGauge : IDisposable
 {
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly PinInventoryStore _store;
     private readonly IOptions<PinsOptions> _options;
     private readonly TimeProvider _time;
     private volatile IReadOnlyList<Measurement<int>> _snapshot = [];
@@ -28,9 +26,9 @@ public sealed class ExpiringPinsGauge : IDisposable
         "pinreports.pins.expiring", static () => Live.Keys.SelectMany(g => g._snapshot).ToList(), "d",
         "Days until the known-pins expiration date of recently seen app versions expiring soon (negative: expired).");
 
-    public ExpiringPinsGauge(NpgsqlDataSource dataSource, IOptions<PinsOptions> options, TimeProvider time)
+    public ExpiringPinsGauge(PinInventoryStore store, IOptions<PinsOptions> options, TimeProvider time)
     {
-        _dataSource = dataSource;
+        _store = store;
         _options = options;
         _time = time;
         Live.TryAdd(this, 0);
@@ -48,18 +46,13 @@ public sealed class ExpiringPinsGauge : IDisposable
         var now = _time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var measurements = new List<Measurement<int>>();
-        await using var command = _dataSource.CreateCommand(PinsSql.Expiring);
-        command.Parameters.Add(new() { Value = now.AddDays(-o.RecentDays), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new() { Value = today.AddDays(o.ExpiringWithinDays + 1), NpgsqlDbType = NpgsqlDbType.Date });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        foreach (var c in await _store.ExpiringAsync(now.AddDays(-o.RecentDays), today.AddDays(o.ExpiringWithinDays + 1), ct))
         {
-            var days = reader.GetFieldValue<DateOnly>(4).DayNumber - today.DayNumber;
-            measurements.Add(new Measurement<int>(days,
-                new KeyValuePair<string, object?>("app", reader.IsDBNull(0) ? "" : reader.GetString(0)),
-                new KeyValuePair<string, object?>("version", reader.IsDBNull(1) ? "" : reader.GetString(1)),
-                new KeyValuePair<string, object?>("platform", reader.IsDBNull(2) ? "" : reader.GetString(2)),
-                new KeyValuePair<string, object?>("noted_hostname", reader.GetString(3))));
+            measurements.Add(new Measurement<int>(c.ExpirationDate.DayNumber - today.DayNumber,
+                new KeyValuePair<string, object?>("app", c.App ?? ""),
+                new KeyValuePair<string, object?>("version", c.Version ?? ""),
+                new KeyValuePair<string, object?>("platform", c.Platform ?? ""),
+                new KeyValuePair<string, object?>("noted_hostname", c.NotedHostname)));
         }
         _snapshot = measurements;
     }

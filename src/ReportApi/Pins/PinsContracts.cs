@@ -1,3 +1,5 @@
+using ReportApi.Domain.Pins;
+
 namespace ReportApi.Pins;
 
 /// <summary><c>GET /v1/pins</c>. <see cref="DataThrough"/>: reports received before it are included.</summary>
@@ -20,10 +22,6 @@ public sealed record PreflightResponse(
     bool ChainTrusted, IReadOnlyList<PreflightCertificate> Chain, IReadOnlyList<string> Warnings,
     IReadOnlyList<PreflightVersion> Versions, DateTimeOffset? DataThrough, int RecentDays);
 
-/// <summary>A key of the new chain. <see cref="Source"/>: <c>body</c>, or <c>trust-store</c> for the root the chain builds to.</summary>
-public sealed record PreflightCertificate(
-    int Position, string Role, string Subject, string Issuer, string Pin, DateTimeOffset NotAfter, string Source);
-
 /// <summary>
 /// One app configuration seen recently. <see cref="Impact"/> says what a <c>fail</c> does on devices: <c>blocked</c>
 /// (connections refused), <c>report-only</c> (enforce-pinning off), <c>pins-expired</c> (TrustKit no longer enforces);
@@ -33,6 +31,3 @@ public sealed record PreflightVersion(
     string? App, string? Version, string? Platform, string NotedHostname, string Verdict, string Impact,
     IReadOnlyList<PreflightMatch> MatchedPins, int Pins, long Devices, long DevicesAffected,
     DateTimeOffset LastSeen, DateOnly? ExpirationDate, string Reason);
-
-/// <summary>A pin of the version that names a key of the new chain.</summary>
-public sealed record PreflightMatch(string Pin, int Position, string Role, string Subject);

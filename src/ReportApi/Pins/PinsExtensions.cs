@@ -7,6 +7,7 @@ internal static class PinsExtensions
         builder.Services.AddOptions<PinsOptions>().BindConfiguration("Pins").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PinInventoryRefresher>();
         builder.Services.AddSingleton<PinInventoryStore>();
+        builder.Services.AddSingleton<PreflightService>();
         builder.Services.AddSingleton<ExpiringPinsGauge>();
         builder.Services.AddHostedService<PinInventoryService>();
         return builder;

@@ -1,6 +1,6 @@
 namespace ReportApi.Pins;
 
-/// <summary>The pin inventory's SQL: the incremental refresh, the listing and the pre-flight reads (pin-to-certificate: HostKeysSql.ByKeys).</summary>
+/// <summary>The pin inventory's SQL, run by <see cref="PinInventoryStore"/>: the incremental refresh, the listing, the pre-flight and gauge reads (pin-to-certificate: HostKeysSql.ByKeys).</summary>
 internal static class PinsSql
 {
     /// <summary>Any fixed number works: it only has to differ from the other jobs' advisory lock keys.</summary>
@@ -15,7 +15,7 @@ internal static class PinsSql
 
     /// <summary>The watermark; before the first run, the oldest report (so the first run starts where the data starts).</summary>
     public const string ReadWatermark = """
-        SELECT coalesce(watermark, (SELECT min(received_at) FROM reports)) FROM pin_inventory_state WHERE id = 1
+        SELECT coalesce(watermark, (SELECT min(received_at) FROM reports)) AS watermark FROM pin_inventory_state WHERE id = 1
         """;
 
     public const string DataThrough = "SELECT watermark FROM pin_inventory_state WHERE id = 1";
@@ -106,18 +106,18 @@ internal static class PinsSql
 
     /// <summary>Devices per inventory row seen since $2.</summary>
     public const string RecentDevices = """
-        SELECT inventory_id, count(*) FROM pin_inventory_devices
+        SELECT inventory_id, count(*) AS devices FROM pin_inventory_devices
         WHERE inventory_id = ANY($1) AND last_seen >= $2 GROUP BY inventory_id
         """;
 
     /// <summary>Distinct devices over several rows: one device may carry two configurations in the window (an update).</summary>
     public const string RecentDistinctDevices = """
-        SELECT count(DISTINCT device_hash) FROM pin_inventory_devices WHERE inventory_id = ANY($1) AND last_seen >= $2
+        SELECT count(DISTINCT device_hash) AS devices FROM pin_inventory_devices WHERE inventory_id = ANY($1) AND last_seen >= $2
         """;
 
     /// <summary>Configurations seen since $1 whose pins expire before $2: the source of the expiring-pins gauge.</summary>
     public const string Expiring = """
-        SELECT app_bundle_id, app_version, app_platform, noted_hostname, min(known_pins_expiration_date)
+        SELECT app_bundle_id, app_version, app_platform, noted_hostname, min(known_pins_expiration_date) AS expiration_date
         FROM pin_inventory
         WHERE last_seen >= $1 AND known_pins_expiration_date < $2
         GROUP BY app_bundle_id, app_version, app_platform, noted_hostname

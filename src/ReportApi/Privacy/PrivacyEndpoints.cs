@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ReportApi.Auth;
+using ReportApi.Hosting;
 
 namespace ReportApi.Privacy;
 
@@ -25,8 +26,7 @@ internal static class PrivacyEndpoints
     {
         if (string.IsNullOrWhiteSpace(vendorId) || vendorId.Length > 256)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid vendor id",
-                detail: "Pass the app-vendor-id exactly as the app sends it (1 to 256 characters).");
+            return Problems.BadRequest("Invalid vendor id", "vendorId", "Pass the app-vendor-id exactly as the app sends it (1 to 256 characters).");
         }
         var hash = hasher.Hash(vendorId)!;
         var deleted = await store.DeleteDeviceAsync(hash, networks.Keyed(hash, Guid.Empty), ct);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using ReportApi.Auth;
+using ReportApi.Hosting;
 
 namespace ReportApi.Query;
 
@@ -48,8 +49,7 @@ internal static class QueryEndpoints
     {
         if (!Guid.TryParse(id, out var guid))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid report id",
-                detail: "A report id is a UUID, as returned by GET /v1/reports.");
+            return Problems.BadRequest("Invalid report id", "id", "A report id is a UUID, as returned by GET /v1/reports.");
         }
         var details = await queries.FindAsync(guid, ct);
         return details is null
@@ -61,13 +61,8 @@ internal static class QueryEndpoints
             });
     }
 
-    internal static ProblemHttpResult InvalidQuery(IEnumerable<QueryProblem> problems) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "Invalid query parameters",
-        extensions: new Dictionary<string, object?>
-        {
-            ["errors"] = problems.Select(p => new { parameter = p.Parameter, detail = p.Detail }).ToArray(),
-        });
+    internal static ProblemHttpResult InvalidQuery(IEnumerable<QueryProblem> problems) =>
+        Problems.BadRequest("Invalid query parameters", [.. problems.Select(p => new ParameterError(p.Parameter, p.Detail))]);
 
     private static bool WantsCsv(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ReportApi.Domain.Diagnosis;
+using ReportApi.Domain.Reports;
 
 namespace ReportApi.Query;
 
@@ -60,7 +61,7 @@ internal sealed record ReportFilter(
 
         return problems.Count > 0
             ? (null, problems)
-            : (new ReportFilter(q.App, q.Version, q.Platform?.ToUpperInvariant(), q.Hostname?.ToLowerInvariant(), q.Diagnosis,
+            : (new ReportFilter(q.App, q.Version, Platforms.Normalise(q.Platform), q.Hostname is null ? null : Hostnames.FromParameter(q.Hostname), q.Diagnosis,
                 validationResult, from, to, limit, cursor), problems);
     }
 

@@ -3,8 +3,6 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Alerting;
 using ReportApi.Diagnosis;
 using ReportApi.Pins;
@@ -24,8 +22,8 @@ internal sealed record Answer<T>(T? Value, ProblemDetails? Problem) where T : cl
 /// answer rendered as HTML, never a second query that could drift from it.
 /// </summary>
 internal sealed class ConsoleQueries(
-    IServiceProvider services, NpgsqlDataSource dataSource, ReportQueries reports, PinInventoryStore pins, DiagnosisService diagnosis, HostKeyHistory history,
-    IOptions<PinsOptions> pinsOptions, TimeProvider time)
+    IServiceProvider services, ReportQueries reports, PinInventoryStore pins, PreflightService preflight,
+    StatsStore stats, DiagnosisService diagnosis, IOptions<PinsOptions> pinsOptions, TimeProvider time)
 {
     public ReportQueries Reports => reports;
 
@@ -48,7 +46,7 @@ internal sealed class ConsoleQueries(
 
     /// <summary><c>GET /v1/stats/failures</c> with these query parameters.</summary>
     public async Task<Answer<FailureStats>> FailuresAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken ct) =>
-        Unwrap<FailureStats>((await StatsEndpoints.GetFailuresAsync(Context(query), dataSource, time, ct)).Result);
+        Unwrap<FailureStats>((await StatsEndpoints.GetFailuresAsync(Context(query), stats, time, ct)).Result);
 
     /// <summary><c>GET /v1/pins</c> with these query parameters.</summary>
     public async Task<Answer<PinInventoryResponse>> PinsAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken ct)
@@ -56,7 +54,7 @@ internal sealed class ConsoleQueries(
         var http = Context(query);
         var q = http.Request.Query;
         var parameters = new PinsEndpoints.PinListQuery(q["app"], q["version"], q["platform"], q["hostname"], q["expiringWithinDays"]);
-        return Unwrap<PinInventoryResponse>((await PinsEndpoints.ListAsync(parameters, http, pins, pinsOptions, time, ct)).Result);
+        return Unwrap<PinInventoryResponse>((await PinsEndpoints.ListAsync(parameters, http, pins, diagnosis, pinsOptions, time, ct)).Result);
     }
 
     /// <summary><c>POST /v1/preflight?hostname=</c> with this PEM chain as the body.</summary>
@@ -68,7 +66,7 @@ internal sealed class ConsoleQueries(
         http.Request.ContentType = "application/x-pem-file";
         http.Request.ContentLength = body.Length;
         http.Request.Body = new MemoryStream(body);
-        var result = await PinsEndpoints.PreflightAsync(new PinsEndpoints.PreflightQuery(hostname), http, pins, diagnosis, history, pinsOptions, time, ct);
+        var result = await PinsEndpoints.PreflightAsync(new PinsEndpoints.PreflightQuery(hostname), http, preflight, time, ct);
         return Unwrap<PreflightResponse>(result.Result);
     }
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
-using NpgsqlTypes;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.ResponderConsole;
 
@@ -21,15 +21,15 @@ internal sealed class DataProtectionKeys(NpgsqlDataSource dataSource) : IXmlRepo
         using var command = dataSource.CreateCommand(ConsoleSql.DataProtectionKeys);
         using var reader = command.ExecuteReader();
         var elements = new List<XElement>();
-        while (reader.Read()) elements.Add(XElement.Parse(reader.GetString(0)));
+        var xml = reader.GetOrdinal("xml");
+        while (reader.Read()) elements.Add(XElement.Parse(reader.GetString(xml)));
         return elements;
     }
 
     public void StoreElement(XElement element, string friendlyName)
     {
         using var command = dataSource.CreateCommand(ConsoleSql.StoreDataProtectionKey);
-        command.Parameters.Add(new NpgsqlParameter { Value = friendlyName, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = element.ToString(SaveOptions.DisableFormatting), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Arg(friendlyName).Arg(element.ToString(SaveOptions.DisableFormatting));
         command.ExecuteNonQuery();
     }
 

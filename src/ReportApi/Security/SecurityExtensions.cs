@@ -3,7 +3,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
-using ReportApi.Advisory;
+using ReportApi.Hosting;
 using ReportApi.Observability;
 
 namespace ReportApi.Security;
@@ -36,20 +36,20 @@ internal static class SecurityExtensions
             }
         });
 
-        // Not in the global chain: the advisory's fast path (AdvisoryEndpoints.UseAdvisory) runs before the rate limiter middleware.
-        builder.Services.AddKeyedSingleton(AdvisoryEndpoints.RateLimiterKey, AdvisoryPerClient(limits));
-
-        builder.Services.AddRateLimiter(options =>
+        // The chain is built when the options are, after every feature registered its limited routes (RateLimitedRoute).
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IEnumerable<RateLimitedRoute>>((options, routes) =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerClient(limits), Global(limits));
+            var limited = routes.Select(r => r.Matches).ToArray();
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerClient(limits, limited), Global(limits, limited));
             options.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 ReportApiTelemetry.RequestRejected("rate-limited");
-                await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
+                await Problems.Status(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This client exceeded the ingest rate limit; retry after {retryAfter} s. Nothing from this request was stored.")
                     .ExecuteAsync(context.HttpContext);
             };
         });
@@ -63,11 +63,18 @@ internal static class SecurityExtensions
         return app;
     }
 
-    // Only the open ingest endpoint is limited here (the advisory has its own bucket); query endpoints are behind API keys.
-    private static bool IsIngest(HttpContext http) => Ingestion.IngestEndpoints.IsIngest(http);
+    // Only the registered routes (the open ingest endpoint) are limited here: the advisory has its own bucket, query endpoints are behind API keys.
+    private static bool IsLimited(HttpContext http, Func<HttpContext, bool>[] limited)
+    {
+        foreach (var matches in limited)
+        {
+            if (matches(http)) return true;
+        }
+        return false;
+    }
 
-    private static PartitionedRateLimiter<HttpContext> PerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        !IsIngest(http) || o.PerClientRequestsPerSecond == 0
+    private static PartitionedRateLimiter<HttpContext> PerClient(RateLimitOptions o, Func<HttpContext, bool>[] limited) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !IsLimited(http, limited) || o.PerClientRequestsPerSecond == 0
             ? RateLimitPartition.GetNoLimiter("unlimited")
             : RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
             {
@@ -78,30 +85,13 @@ internal static class SecurityExtensions
                 AutoReplenishment = true,
             }));
 
-    private static PartitionedRateLimiter<HttpContext> Global(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        !IsIngest(http) || o.GlobalRequestsPerSecond == 0
+    private static PartitionedRateLimiter<HttpContext> Global(RateLimitOptions o, Func<HttpContext, bool>[] limited) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !IsLimited(http, limited) || o.GlobalRequestsPerSecond == 0
             ? RateLimitPartition.GetNoLimiter("unlimited")
             : RateLimitPartition.GetTokenBucketLimiter("global", _ => new TokenBucketRateLimiterOptions
             {
                 TokenLimit = o.GlobalRequestsPerSecond,
                 TokensPerPeriod = o.GlobalRequestsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-
-    /// <summary>
-    /// <c>GET /v1/advisory</c> per client address (<c>RateLimit:Advisory*</c>): its own buckets, so a burst of app starts
-    /// behind one NAT does not eat that network's ingest budget, nor the reverse. Keyed by the address itself (not its
-    /// text): no allocation per request on this hot path.
-    /// </summary>
-    private static PartitionedRateLimiter<HttpContext> AdvisoryPerClient(RateLimitOptions o) => PartitionedRateLimiter.Create<HttpContext, IPAddress>(http =>
-        o.AdvisoryPerClientRequestsPerSecond == 0
-            ? RateLimitPartition.GetNoLimiter(IPAddress.None)
-            : RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress ?? IPAddress.None, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = o.AdvisoryPerClientBurst,
-                TokensPerPeriod = o.AdvisoryPerClientRequestsPerSecond,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                 QueueLimit = 0,
                 AutoReplenishment = true,

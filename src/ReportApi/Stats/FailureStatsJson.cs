@@ -11,13 +11,13 @@ namespace ReportApi.Stats;
 /// is written with <see cref="Utf8JsonWriter"/> as it is read. The bytes are those the serialiser writes for
 /// <see cref="FailureStats"/> with the web defaults (camelCase, nulls written); a test compares the two.
 /// </summary>
-internal sealed class FailureStatsResult(StatsRequest request, NpgsqlDataSource dataSource) : IResult, IEndpointMetadataProvider
+internal sealed class FailureStatsResult(StatsRequest request, StatsStore store) : IResult, IEndpointMetadataProvider
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         var sink = new FailureStatsJsonSink(response);
-        await FailureStatsReader.ReadAsync(dataSource, request, sink, httpContext.RequestAborted);
+        await store.ReadFailuresAsync(request, sink, httpContext.RequestAborted);
     }
 
     /// <summary>OpenAPI: the schema is still <see cref="FailureStats"/>.</summary>

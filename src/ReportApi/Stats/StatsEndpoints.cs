@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using NpgsqlTypes;
 using ReportApi.Auth;
+using ReportApi.Domain.Reports;
+using ReportApi.Hosting;
 
 namespace ReportApi.Stats;
 
@@ -39,31 +39,30 @@ internal static class StatsEndpoints
     }
 
     /// <summary>The HTTP handler: validated here, then the answer is streamed as it is read (<see cref="FailureStatsResult"/>).</summary>
-    internal static Results<FailureStatsResult, ProblemHttpResult> StreamFailures(
-        HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] NpgsqlDataSource dataSource, TimeProvider time)
+    internal static Results<FailureStatsResult, ProblemHttpResult> StreamFailures(HttpContext http, StatsStore store, TimeProvider time)
     {
         var (request, problems) = StatsRequest.Parse(http.Request.Query, time.GetUtcNow());
-        if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));
-        return new FailureStatsResult(request, dataSource);
+        if (request is null) return Invalid(InvalidQueryTitle, problems);
+        return new FailureStatsResult(request, store);
     }
 
     /// <summary>The same answer as objects, for the responder console (same validation, SQL and zero-filling).</summary>
     internal static async Task<Results<Ok<FailureStats>, ProblemHttpResult>> GetFailuresAsync(
-        HttpContext http, [FromKeyedServices(Data.ReadRoute.Key)] NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+        HttpContext http, StatsStore store, TimeProvider time, CancellationToken ct)
     {
         var (request, problems) = StatsRequest.Parse(http.Request.Query, time.GetUtcNow());
-        if (request is null) return Invalid("The stats query is invalid", problems.Select(p => (p.Parameter, p.Detail)));
+        if (request is null) return Invalid(InvalidQueryTitle, problems);
         var sink = new FailureStatsObjectSink();
-        await FailureStatsReader.ReadAsync(dataSource, request, sink, ct);
+        await store.ReadFailuresAsync(request, sink, ct);
         return TypedResults.Ok(sink.Result);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> PostActivityAsync(
-        HttpContext http, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken ct)
+        HttpContext http, StatsStore store, TimeProvider time, CancellationToken ct)
     {
         if (http.Request.ContentLength > MaxActivityBytes)
         {
-            return Invalid("The activity body is invalid", [("", $"The body exceeds {MaxActivityBytes} bytes; send at most {MaxActivityRows} rows per request.")]);
+            return Invalid(InvalidActivityTitle, [new("", $"The body exceeds {MaxActivityBytes} bytes; send at most {MaxActivityRows} rows per request.")]);
         }
         JsonDocument document;
         try
@@ -72,54 +71,45 @@ internal static class StatsEndpoints
         }
         catch (JsonException e)
         {
-            return Invalid("The activity body is invalid", [("", $"Not JSON: {e.Message}")]);
+            return Invalid(InvalidActivityTitle, [new("", $"Not JSON: {e.Message}")]);
         }
 
         using (document)
         {
             var (rows, problems) = ActivityRow.ParseAll(document.RootElement);
-            if (problems.Count > 0) return Invalid("The activity body is invalid", problems);
+            if (problems.Count > 0) return Invalid(InvalidActivityTitle, problems);
 
             // One row per key (the last one wins): an upsert cannot touch the same row twice in one statement.
             var unique = rows.GroupBy(r => (r.App, r.Version, r.Platform, r.Day)).Select(g => g.Last()).ToList();
-            await using var command = dataSource.CreateCommand(StatsSql.UpsertActivity);
-            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.App).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.Platform).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
-            command.Parameters.Add(new NpgsqlParameter { Value = unique.Select(r => r.ActiveDevices).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await command.ExecuteNonQueryAsync(ct);
+            await store.UpsertActivityAsync(unique, time.GetUtcNow(), ct);
         }
         return TypedResults.NoContent();
     }
 
-    private static ProblemHttpResult Invalid(string title, IEnumerable<(string Parameter, string Detail)> problems)
-    {
-        var errors = problems.Select(p => new { parameter = p.Parameter, detail = p.Detail }).ToArray();
-        return TypedResults.Problem(
-            statusCode: StatusCodes.Status400BadRequest, title: title, detail: $"{errors.Length} problem(s).",
-            type: "https://pinreports.dev/problems/invalid-parameters",
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
-    }
+    private const string InvalidQueryTitle = "The stats query is invalid";
+    private const string InvalidActivityTitle = "The activity body is invalid";
+
+    /// <summary>Every problem listed; the detail keeps its count (what this endpoint always said).</summary>
+    private static ProblemHttpResult Invalid(string title, IReadOnlyList<ParameterError> errors) =>
+        Problems.BadRequest(title, errors, detail: $"{errors.Count} problem(s).");
 }
 
 /// <summary>One denominator row of <c>POST /v1/activity</c>: <c>{ "app", "version", "platform", "day", "activeDevices" }</c>.</summary>
 internal sealed record ActivityRow(string App, string Version, string Platform, DateOnly Day, long ActiveDevices)
 {
     /// <summary>Validates every row; a problem's parameter is a JSON pointer (<c>/3/day</c>).</summary>
-    public static (List<ActivityRow> Rows, List<(string Parameter, string Detail)> Problems) ParseAll(JsonElement root)
+    public static (List<ActivityRow> Rows, List<ParameterError> Problems) ParseAll(JsonElement root)
     {
         var rows = new List<ActivityRow>();
-        var problems = new List<(string, string)>();
+        var problems = new List<ParameterError>();
         if (root.ValueKind != JsonValueKind.Array)
         {
-            problems.Add(("", "The body must be a JSON array of { app, version, platform, day, activeDevices }."));
+            problems.Add(new("", "The body must be a JSON array of { app, version, platform, day, activeDevices }."));
             return (rows, problems);
         }
         if (root.GetArrayLength() is 0 or > StatsEndpoints.MaxActivityRows)
         {
-            problems.Add(("", $"Send between 1 and {StatsEndpoints.MaxActivityRows} rows (got {root.GetArrayLength()})."));
+            problems.Add(new("", $"Send between 1 and {StatsEndpoints.MaxActivityRows} rows (got {root.GetArrayLength()})."));
             return (rows, problems);
         }
         var index = 0;
@@ -128,7 +118,7 @@ internal sealed record ActivityRow(string App, string Version, string Platform, 
             var at = $"/{index++}";
             if (item.ValueKind != JsonValueKind.Object)
             {
-                problems.Add((at, "Each row must be an object."));
+                problems.Add(new(at, "Each row must be an object."));
                 continue;
             }
             var app = Text(item, "app", at, problems);
@@ -142,7 +132,7 @@ internal sealed record ActivityRow(string App, string Version, string Platform, 
             }
             else
             {
-                problems.Add(($"{at}/day", "'day' must be a UTC day as yyyy-MM-dd."));
+                problems.Add(new($"{at}/day", "'day' must be a UTC day as yyyy-MM-dd."));
             }
             long? active = null;
             if (item.TryGetProperty("activeDevices", out var a) && a.ValueKind == JsonValueKind.Number && a.TryGetInt64(out var n) && n >= 0)
@@ -151,29 +141,25 @@ internal sealed record ActivityRow(string App, string Version, string Platform, 
             }
             else
             {
-                problems.Add(($"{at}/activeDevices", "'activeDevices' must be a whole number >= 0."));
+                problems.Add(new($"{at}/activeDevices", "'activeDevices' must be a whole number >= 0."));
             }
             if (app is not null && version is not null && platform is not null && day is { } dd && active is { } aa)
             {
                 // Platforms are stored as the report parser normalises them (IOS, ANDROID, MACOS), so match that spelling.
-                rows.Add(new ActivityRow(app, version, NormalisePlatform(platform), dd, aa));
+                rows.Add(new ActivityRow(app, version, Platforms.Normalise(platform), dd, aa));
             }
         }
         return (rows, problems);
     }
 
-    /// <summary>Upper case, with OSX as MACOS: the spelling the report parser stores and stats filters use.</summary>
-    public static string NormalisePlatform(string platform) =>
-        platform.Trim().ToUpperInvariant() is var upper && upper == "OSX" ? "MACOS" : upper;
-
-    private static string? Text(JsonElement item, string name, string at, List<(string, string)> problems)
+    private static string? Text(JsonElement item, string name, string at, List<ParameterError> problems)
     {
         if (item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             && value.GetString() is { Length: > 0 and <= 512 } text && !string.IsNullOrWhiteSpace(text))
         {
             return text;
         }
-        problems.Add(($"{at}/{name}", $"'{name}' must be a non-empty string of at most 512 characters."));
+        problems.Add(new($"{at}/{name}", $"'{name}' must be a non-empty string of at most 512 characters."));
         return null;
     }
 }

@@ -10,6 +10,7 @@ internal static class StatsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStats(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<StatsStore>();
         builder.Services.AddOptions<StatsCacheOptions>().BindConfiguration("Stats").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOutputCache();
         builder.Services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()

@@ -1,4 +1,6 @@
 using System.Globalization;
+using ReportApi.Domain.Reports;
+using ReportApi.Hosting;
 
 namespace ReportApi.Stats;
 
@@ -12,9 +14,9 @@ internal sealed record StatsRequest(
     public int BucketCount => (int)((To - From).Ticks / Interval.Step.Ticks);
 
     /// <summary>Parses the query string; every problem is reported, not just the first.</summary>
-    public static (StatsRequest? Request, List<StatsProblem> Problems) Parse(IQueryCollection query, DateTimeOffset now)
+    public static (StatsRequest? Request, List<ParameterError> Problems) Parse(IQueryCollection query, DateTimeOffset now)
     {
-        var problems = new List<StatsProblem>();
+        var problems = new List<ParameterError>();
 
         var groupBy = new List<StatsDimension>();
         foreach (var raw in query["groupBy"].SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0))
@@ -39,7 +41,10 @@ internal sealed record StatsRequest(
                 problems.Add(new(dimension.Name, $"Give '{dimension.Name}' once, as a non-empty value of at most 512 characters."));
                 continue;
             }
-            filters[dimension] = dimension == StatsDimension.Platform ? ActivityRow.NormalisePlatform(values[0]!) : values[0]!;
+            // Compared with what ingestion stored: the one platform and hostname rules (Domain.Reports).
+            filters[dimension] = dimension == StatsDimension.Platform ? Platforms.Normalise(values[0]!)
+                : dimension == StatsDimension.Hostname || dimension == StatsDimension.NotedHostname ? Hostnames.FromParameter(values[0]!)
+                : values[0]!;
         }
 
         var from = ParseTime(query, "from", problems);
@@ -79,7 +84,7 @@ internal sealed record StatsRequest(
         return problems.Count > 0 ? (null, problems) : (request, problems);
     }
 
-    private static DateTimeOffset? ParseTime(IQueryCollection query, string name, List<StatsProblem> problems)
+    private static DateTimeOffset? ParseTime(IQueryCollection query, string name, List<ParameterError> problems)
     {
         if (query[name] is not { Count: > 0 } values) return null;
         if (values.Count == 1 && DateTimeOffset.TryParse(values[0], CultureInfo.InvariantCulture,
@@ -99,9 +104,6 @@ internal sealed record StatsRequest(
 
     private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }
-
-/// <summary>A parameter problem, reported in the problem details' <c>errors</c>.</summary>
-internal sealed record StatsProblem(string Parameter, string Detail);
 
 /// <summary>A dimension the API groups and filters by, and its whitelisted <c>failure_series</c> column.</summary>
 internal sealed record StatsDimension(string Name, string Column)

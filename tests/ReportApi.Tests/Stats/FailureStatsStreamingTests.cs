@@ -53,7 +53,7 @@ public sealed class FailureStatsStreamingTests(PostgresFixture postgres)
 
             var http = new DefaultHttpContext { RequestServices = app.Services };
             http.Request.QueryString = new QueryString("?" + query);
-            var objects = (await StatsEndpoints.GetFailuresAsync(http, dataSource, time, Ct)).Result;
+            var objects = (await StatsEndpoints.GetFailuresAsync(http, app.Services.GetRequiredService<StatsStore>(), time, Ct)).Result;
             var serialised = JsonSerializer.Serialize(Assert.IsType<Ok<FailureStats>>(objects).Value, JsonSerializerOptions.Web);
 
             Assert.Equal(serialised, streamed);

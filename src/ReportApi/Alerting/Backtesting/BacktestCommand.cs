@@ -11,8 +11,6 @@ namespace ReportApi.Alerting.Backtesting;
 /// </summary>
 internal static class BacktestCommand
 {
-    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == "backtest";
-
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null)
     {
         output ??= Console.Out;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ReportApi.Auth;
+using ReportApi.Hosting;
 
 namespace ReportApi.Alerting.Backtesting;
 
@@ -35,6 +36,6 @@ internal static class BacktestEndpoint
     }
 
     private static ProblemHttpResult Invalid(BacktestProblem problem) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The backtest request is invalid",
-            detail: $"{problem.Parameter}: {problem.Detail}", extensions: new Dictionary<string, object?> { ["parameter"] = problem.Parameter });
+        Problems.BadRequest("The backtest request is invalid", [new ParameterError(problem.Parameter, problem.Detail)],
+            detail: $"{problem.Parameter}: {problem.Detail}", extensions: [new("parameter", problem.Parameter)]);
 }

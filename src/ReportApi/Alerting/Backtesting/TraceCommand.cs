@@ -7,8 +7,6 @@ namespace ReportApi.Alerting.Backtesting;
 /// </summary>
 internal static class TraceCommand
 {
-    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == "trace";
-
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null)
     {
         output ??= Console.Out;

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using ReportApi.Hosting;
 using ReportApi.Pins;
 
 namespace ReportApi.ResponderConsole.Pages;
@@ -10,11 +11,11 @@ namespace ReportApi.ResponderConsole.Pages;
 /// (same parsing, limits and inventory), answered per app version.
 /// </summary>
 [RequestSizeLimit(MaxFormBytes)]
-[RequestFormLimits(MultipartBodyLengthLimit = MaxFormBytes, ValueLengthLimit = PinsEndpoints.MaxChainBytes)]
+[RequestFormLimits(MultipartBodyLengthLimit = MaxFormBytes, ValueLengthLimit = ChainUpload.MaxChainBytes)]
 internal sealed class PreflightModel(ConsoleQueries queries) : PageModel
 {
     // The chain twice (pasted and uploaded) plus the form's other fields.
-    private const int MaxFormBytes = 2 * PinsEndpoints.MaxChainBytes + 16 * 1024;
+    private const int MaxFormBytes = 2 * ChainUpload.MaxChainBytes + 16 * 1024;
 
     public string? Hostname { get; private set; }
     public string? Pem { get; private set; }
@@ -32,7 +33,7 @@ internal sealed class PreflightModel(ConsoleQueries queries) : PageModel
         var chain = pem;
         if (file is { Length: > 0 })
         {
-            if (file.Length > PinsEndpoints.MaxChainBytes) return Invalid(StatusCodes.Status413PayloadTooLarge, [$"The file is larger than {PinsEndpoints.MaxChainBytes} bytes."]);
+            if (file.Length > ChainUpload.MaxChainBytes) return Invalid(StatusCodes.Status413PayloadTooLarge, [$"The file is larger than {ChainUpload.MaxChainBytes} bytes."]);
             using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
             chain = await reader.ReadToEndAsync(ct);
         }
@@ -42,7 +43,9 @@ internal sealed class PreflightModel(ConsoleQueries queries) : PageModel
         var answer = await queries.PreflightAsync(hostname, chain, ct);
         if (answer.Problem is { } problem)
         {
-            var errors = problem.Extensions.TryGetValue("errors", out var e) && e is IEnumerable<string> list ? list.ToList() : [problem.Detail ?? problem.Title ?? "Invalid input."];
+            var errors = problem.Extensions.TryGetValue(ReportApi.Hosting.Problems.ErrorsKey, out var e) && e is IEnumerable<ParameterError> list
+                ? list.Select(error => error.Detail).ToList()
+                : [problem.Detail ?? problem.Title ?? "Invalid input."];
             return Invalid(answer.Status, errors);
         }
         Result = answer.Value;

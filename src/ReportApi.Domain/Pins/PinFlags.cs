@@ -1,4 +1,4 @@
-namespace ReportApi.Pins;
+namespace ReportApi.Domain.Pins;
 
 /// <summary>The CA a pinned key was seen under: the top-most issuer name of a stored chain, or an operator root.</summary>
 public sealed record PinCa(string Spki, IReadOnlyList<string> CaNames);

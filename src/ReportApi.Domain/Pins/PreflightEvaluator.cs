@@ -2,10 +2,17 @@ using System.Security.Cryptography.X509Certificates;
 using ReportApi.Domain.Certificates;
 using ReportApi.Domain.Diagnosis;
 
-namespace ReportApi.Pins;
+namespace ReportApi.Domain.Pins;
 
 /// <summary>The keys a chain about to be deployed offers to pin validation, and what is wrong with the chain itself.</summary>
 public sealed record PreflightChain(IReadOnlyList<PreflightCertificate> Keys, bool Trusted, IReadOnlyList<string> Warnings);
+
+/// <summary>A key of the new chain. <see cref="Source"/>: <c>body</c>, or <c>trust-store</c> for the root the chain builds to.</summary>
+public sealed record PreflightCertificate(
+    int Position, string Role, string Subject, string Issuer, string Pin, DateTimeOffset NotAfter, string Source);
+
+/// <summary>A pin of the version that names a key of the new chain.</summary>
+public sealed record PreflightMatch(string Pin, int Position, string Role, string Subject);
 
 /// <summary>Pure pre-flight logic: which keys will devices see, and which configurations pin one of them.</summary>
 public static class PreflightEvaluator
@@ -30,7 +37,7 @@ public static class PreflightEvaluator
                 warnings.Add($"Certificate {c.Position} does not parse ({c.ParseError}); it offers no key.");
                 continue;
             }
-            keys.Add(new PreflightCertificate(c.Position, PinInventoryStore.Role(c.Position, c.IsSelfIssued), c.Subject!, c.Issuer!,
+            keys.Add(new PreflightCertificate(c.Position, Role(c.Position, c.IsSelfIssued), c.Subject!, c.Issuer!,
                 c.SpkiSha256!, c.NotAfter!.Value, "body"));
             if (c.NotAfter < now) warnings.Add($"Certificate {c.Position} ({c.Subject}) expired on {c.NotAfter:yyyy-MM-dd}.");
             else if (c.NotBefore > now) warnings.Add($"Certificate {c.Position} ({c.Subject}) is not valid before {c.NotBefore:yyyy-MM-dd}.");
@@ -80,6 +87,9 @@ public static class PreflightEvaluator
             foreach (var other in others) other.Dispose();
         }
     }
+
+    /// <summary>A certificate's role by its place in a chain: the first is the leaf, a self-issued one the root.</summary>
+    public static string Role(int position, bool selfIssued) => position == 0 ? "leaf" : selfIssued ? "root" : "intermediate";
 
     /// <summary>A version passes when any of its well-formed pins names a key of the new chain (a backup pin counts).</summary>
     public static IReadOnlyList<PreflightMatch> Match(IReadOnlyList<string> pins, PreflightChain chain)
