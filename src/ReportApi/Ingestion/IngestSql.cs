@@ -95,16 +95,6 @@ internal static class IngestSql
         FROM ranked
         """;
 
-    /// <summary>Whether <paramref name="batch"/> is the writer's (it carries <see cref="InsertFresh"/>): its traces are sampled.</summary>
-    public static bool IsWriterBatch(Npgsql.NpgsqlBatch batch)
-    {
-        foreach (var command in batch.BatchCommands)
-        {
-            if (ReferenceEquals(command.CommandText, InsertFresh)) return true;
-        }
-        return false;
-    }
-
     /// <summary>
     /// Claims each dedup key (new, or last stored over 24 h ago), inserts only the reports whose key it claimed, and
     /// maintains the minute rollups in the same statement (so the same transaction: rollups never disagree with
