@@ -8,7 +8,7 @@ namespace ReportApi.Alerting;
 internal static class AlertingSql
 {
     /// <summary>Key of the transaction-scoped advisory lock: one replica evaluates at a time ("PIN" "ALRT").</summary>
-    public const long EvaluationLockKey = 0x50494E_414C5254;
+    public const long EvaluationLockKey = Data.AlertBaselineSchemaSql.EvaluationLockKey;
 
     public const string TryLock = "SELECT pg_try_advisory_xact_lock($1)";
 
@@ -103,6 +103,77 @@ internal static class AlertingSql
         JOIN {table} f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
         JOIN s ON s.id = f.series_id
         GROUP BY GROUPING SETS ((e.sample_end, s.noted_hostname), (e.sample_end, s.app, s.version), (e.sample_end, s.app, s.version, s.noted_hostname))
+        """;
+
+    // Stored baseline windows (issue #12, alert evaluation at 10,000 series). A comparable window is at least a day old when
+    // first needed and closed buckets are immutable, so its per-level counts are stored once instead of being recounted
+    // every minute (each window serves 21 evaluations). A window is stored only when it ends at or before the rollup
+    // closer's closing edge: any batch that commits later into one of its minutes marks that minute (LateMinutesSql), the
+    // closer forwards the marks to alert_dirty_minutes (RollupsSql.TakeDirty), and the evaluator drops the windows that
+    // hold a marked minute before it reads. Device deletion drops the windows that held the device (PrivacySql).
+
+    /// <summary>
+    /// Drops the stored windows that hold a late minute: the marks forwarded by the closer (taken here) and those the
+    /// closer has not taken yet. 6 hours is the longest window (Alerting:Window), so the marker scan per minute is bounded.
+    /// </summary>
+    public const string InvalidateBaselineWindows = """
+        WITH taken AS (
+            DELETE FROM alert_dirty_minutes RETURNING minute
+        ), late AS (
+            SELECT minute FROM taken UNION SELECT minute FROM rollup_dirty_minutes
+        ), stale AS (
+            DELETE FROM alert_baseline_windows w USING late l
+            WHERE w.window_start > l.minute - interval '6 hours' AND w.window_start <= l.minute
+              AND l.minute < w.window_start + w.window_minutes * interval '1 minute'
+            RETURNING w.window_start, w.window_minutes
+        )
+        DELETE FROM alert_baseline_counts c USING stale s WHERE c.window_start = s.window_start AND c.window_minutes = s.window_minutes
+        """;
+
+    /// <summary>
+    /// Counts and stores the windows of length $2 ($3 minutes) ending at $1 that are not stored yet, end at or before the
+    /// closing edge, and have their day's partition (a window older than retention has none: it is counted live instead).
+    /// Every series of every level, so a stored window serves any set of candidates.
+    /// </summary>
+    public static readonly string CountBaselineWindows = $"""
+        WITH ends AS (
+            SELECT DISTINCT e AS window_end FROM unnest($1::timestamptz[]) AS e
+            WHERE e <= (SELECT at FROM rollup_watermarks WHERE edge = 'closing')
+              AND to_regclass('alert_baseline_windows_p' || to_char((e - $2::interval) AT TIME ZONE 'UTC', 'YYYYMMDD')) IS NOT NULL
+              AND to_regclass('alert_baseline_counts_p' || to_char((e - $2::interval) AT TIME ZONE 'UTC', 'YYYYMMDD')) IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM alert_baseline_windows w WHERE w.window_start = e - $2::interval AND w.window_minutes = $3::smallint)
+        ), marked AS (
+            INSERT INTO alert_baseline_windows (window_start, window_minutes, counted_at)
+            SELECT window_end - $2::interval, $3::smallint, now() FROM ends
+        ), counted AS (
+            SELECT e.window_end, {LevelColumns}, count(DISTINCT f.device_id) AS members
+            FROM ends e
+            JOIN failure_devices_minute f ON f.bucket >= e.window_end - $2::interval AND f.bucket < e.window_end
+            JOIN failure_series s ON s.id = f.series_id
+            GROUP BY GROUPING SETS ((e.window_end, s.noted_hostname), (e.window_end, s.app, s.version), (e.window_end, s.app, s.version, s.noted_hostname))
+        )
+        INSERT INTO alert_baseline_counts (window_start, window_minutes, level, app, version, noted_hostname, members)
+        SELECT window_end - $2::interval, $3::smallint, level, app, version, noted_hostname, members FROM counted
+        """;
+
+    /// <summary>Which of the windows of $2 minutes starting at $1 are stored (their ends).</summary>
+    public const string StoredBaselineWindows = """
+        SELECT w.window_start + w.window_minutes * interval '1 minute' AS sample_end
+        FROM alert_baseline_windows w
+        WHERE w.window_start = ANY ($1::timestamptz[]) AND w.window_minutes = $2::integer
+        """;
+
+    /// <summary>
+    /// The stored counts of the candidate hosts ($1) and app versions ($2, $3) in the stored windows of $5 minutes starting
+    /// at $4, shaped like <see cref="BaselineDevices"/>. A stored row counts all series of its group; the rows read are those
+    /// of the candidates' groups, whose counts <see cref="BaselineDevices"/> also takes over all their series.
+    /// </summary>
+    public const string StoredBaselineDevices = """
+        SELECT c.window_start + c.window_minutes * interval '1 minute' AS sample_end, c.level, c.app, c.version, c.noted_hostname, c.members
+        FROM alert_baseline_counts c
+        WHERE c.window_start = ANY ($4::timestamptz[]) AND c.window_minutes = $5::integer
+          AND CASE WHEN c.level = 'host' THEN c.noted_hostname = ANY($1)
+                   ELSE (c.app, c.version) IN (SELECT * FROM unnest($2::text[], $3::text[])) END
         """;
 
     /// <summary>Every alerting series' host and app version, for a backtest's baselines (all series are candidates).</summary>

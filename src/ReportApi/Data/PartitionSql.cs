@@ -2,8 +2,12 @@ namespace ReportApi.Data;
 
 internal static class PartitionSql
 {
-    /// <summary>Tables partitioned by UTC day: the reports, their rollups, the serving counts and the network sets (same days, same retention).</summary>
-    public static readonly string[] DailyTables = ["reports", .. RollupSchemaSql.Tables, .. ServingSchemaSql.Tables, .. ChainSchemaSql.Tables, EvidenceSchemaSql.NetworksTable];
+    /// <summary>
+    /// Tables partitioned by UTC day: the reports, their rollups, the serving counts, the network sets and the alert
+    /// evaluator's stored baseline windows (same days, same retention).
+    /// </summary>
+    public static readonly string[] DailyTables = ["reports", .. RollupSchemaSql.Tables, .. ServingSchemaSql.Tables, .. ChainSchemaSql.Tables,
+        EvidenceSchemaSql.NetworksTable, .. AlertBaselineSchemaSql.Tables];
 
     /// <summary>Creates one day's partition of every daily table if missing, as one script. Day bounds are UTC midnights.</summary>
     public static string CreateDay(DateOnly day) => string.Join(";\n", CreateDayStatements(day));
