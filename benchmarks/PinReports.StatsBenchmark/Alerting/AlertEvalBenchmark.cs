@@ -93,20 +93,20 @@ internal static class AlertEvalBenchmark
         var evaluator = new AlertEvaluator(new AlertingStore(dataSource), Microsoft.Extensions.Options.Options.Create(detector),
             Microsoft.Extensions.Options.Options.Create(new AlertEvaluatorOptions()), Microsoft.Extensions.Options.Options.Create(new NotificationOptions()),
             TimeProvider.System, NullLogger<AlertEvaluator>.Instance);
-        var stored = await ScalarAsync<bool>(dataSource, "SELECT to_regclass('alert_baseline_windows') IS NOT NULL");
+        var stored = await ScalarAsync<bool>(dataSource, "SELECT to_regclass('alert_baseline_counts') IS NOT NULL");
         const string fresh = "TRUNCATE alert_evaluations, alerts CASCADE";
         Console.WriteLine($"uptime before measuring: {Uptime()}");
         Console.WriteLine("| alert evaluation, 10,000-series fixture | series | median ms | p95 ms | min ms |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         await TimeAsync("no stored baseline windows (every comparable window counted)", evaluator, minute, runs,
-            async () => await ExecAsync(dataSource, stored ? $"{fresh}; TRUNCATE alert_baseline_windows, alert_baseline_counts" : fresh));
+            async () => await ExecAsync(dataSource, stored ? $"{fresh}; TRUNCATE alert_baseline_counts" : fresh));
         if (stored)
         {
             // The steady state: the window that became comparable this minute (yesterday's, one window after the time of day) is new.
             var newest = minute.AddDays(-1) + detector.BaselineNeighbourWindows * detector.Window;
             var start = $"timestamptz '{(newest - detector.Window).UtcDateTime:yyyy-MM-dd HH:mm:ss}+00'";
             await TimeAsync("steady state (one new comparable window counted, 20 stored)", evaluator, minute, runs, async () => await ExecAsync(dataSource,
-                $"{fresh}; DELETE FROM alert_baseline_counts WHERE window_start = {start}; DELETE FROM alert_baseline_windows WHERE window_start = {start}"));
+                $"{fresh}; DELETE FROM alert_baseline_counts WHERE window_start = {start}"));
             await TimeAsync("every comparable window stored", evaluator, minute, runs, async () => await ExecAsync(dataSource, fresh));
         }
         Console.WriteLine($"uptime after measuring: {Uptime()}");

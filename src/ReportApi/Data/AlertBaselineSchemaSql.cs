@@ -9,9 +9,10 @@ internal static class AlertBaselineSchemaSql
 {
     /// <summary>
     /// Partitioned by the UTC day of <c>window_start</c>, so retention drops a window with the first day it counted from:
-    /// a stored window never outlives the device rows it was counted from.
+    /// a stored window never outlives the device rows it was counted from. (<c>alert_baseline_groups</c> holds names only
+    /// and is pruned with the series, <see cref="PartitionSql.PruneBaselineGroups"/>.)
     /// </summary>
-    public static readonly string[] Tables = ["alert_baseline_windows", "alert_baseline_counts"];
+    public static readonly string[] Tables = ["alert_baseline_counts"];
 
     /// <summary>
     /// Key of the alert evaluator's transaction-scoped advisory lock ("PIN" "ALRT"); here, not in the Alerting folder,

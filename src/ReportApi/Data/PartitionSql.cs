@@ -56,4 +56,17 @@ internal static class PartitionSql
         WHERE f.first_seen_at < $1
           AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
         """;
+
+    /// <summary>
+    /// The alert evaluator's group names (a level's app, version, noted hostname; '' where the level has none) that no
+    /// series has any more, after <see cref="PruneSeries"/>: a group without series has no device rows to count, and one
+    /// that fails again is named again.
+    /// </summary>
+    public const string PruneBaselineGroups = """
+        DELETE FROM alert_baseline_groups g
+        WHERE (g.level, g.app, g.version, g.noted_hostname) NOT IN (
+            SELECT 'host', '', '', noted_hostname FROM failure_series
+            UNION SELECT 'version', app, version, '' FROM failure_series
+            UNION SELECT 'version-host', app, version, noted_hostname FROM failure_series)
+        """;
 }

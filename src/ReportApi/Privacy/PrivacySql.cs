@@ -20,21 +20,18 @@ internal static class PrivacySql
 
     /// <summary>
     /// The alert evaluator's stored baseline windows (issue #12) that held the device: counted from minutes it failed in,
-    /// they are dropped with their counts (the evaluator recounts them without it when next needed). Runs while the
+    /// they are dropped (the evaluator recounts them without it when next needed). Runs while the
     /// device's minute rows still exist, under the evaluation lock (<see cref="WaitForCloser"/> with that key), so no
     /// evaluation can store a window from a snapshot that still held the device. 6 hours is the longest window.
     /// </summary>
     public const string DeleteBaselineWindows = """
         WITH held AS (
             SELECT DISTINCT bucket FROM failure_devices_minute
-            WHERE device_id = ('x' || encode(substring(@device_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint
-        ), stale AS (
-            DELETE FROM alert_baseline_windows w USING held h
-            WHERE w.window_start > h.bucket - interval '6 hours' AND w.window_start <= h.bucket
-              AND h.bucket < w.window_start + w.window_minutes * interval '1 minute'
-            RETURNING w.window_start, w.window_minutes
+            WHERE device_id = ('x' || encode(substring(@device_hash::bytea FROM 1 FOR 8), 'hex'))::bit(64)::bigint
         )
-        DELETE FROM alert_baseline_counts c USING stale s WHERE c.window_start = s.window_start AND c.window_minutes = s.window_minutes
+        DELETE FROM alert_baseline_counts w USING held h
+        WHERE w.window_start > h.bucket - interval '6 hours' AND w.window_start <= h.bucket
+          AND h.bucket < w.window_start + w.window_minutes * interval '1 minute'
         """;
 
     /// <summary>
