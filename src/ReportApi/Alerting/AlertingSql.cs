@@ -151,8 +151,11 @@ internal static class AlertingSql
                 GROUP BY GROUPING SETS ((e.window_end, s.noted_hostname), (e.window_end, s.app, s.version), (e.window_end, s.app, s.version, s.noted_hostname))
             ) c
         ), named AS (
+            -- Only the names not there yet: a conflict check per known group costs more than the anti-join.
             INSERT INTO alert_baseline_groups (level, app, version, noted_hostname)
-            SELECT DISTINCT level, app, version, noted_hostname FROM counted
+            SELECT DISTINCT c.level, c.app, c.version, c.noted_hostname FROM counted c
+            WHERE NOT EXISTS (SELECT 1 FROM alert_baseline_groups g
+                              WHERE g.level = c.level AND g.app = c.app AND g.version = c.version AND g.noted_hostname = c.noted_hostname)
             ON CONFLICT (level, app, version, noted_hostname) DO NOTHING
             RETURNING id, level, app, version, noted_hostname
         ), ids AS (
