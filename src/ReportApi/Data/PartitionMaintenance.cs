@@ -85,7 +85,8 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
 
     /// <summary>
     /// Deletes the series first seen before <paramref name="before"/> that have no rollup row left (<see cref="PartitionSql.PruneSeries"/>),
-    /// then the alert evaluator's group names no series has (<see cref="PartitionSql.PruneBaselineGroups"/>).
+    /// then the alert evaluator's group names no series has (<see cref="PartitionSql.PruneBaselineGroups"/>) and its
+    /// late-minute marks too old to matter (<see cref="PartitionSql.PruneAlertDirtyMinutes"/>).
     /// </summary>
     public async Task<int> PruneSeriesAsync(DateTimeOffset before, CancellationToken ct)
     {
@@ -94,6 +95,8 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         var pruned = await prune.ExecuteNonQueryAsync(ct);
         await using var groups = dataSource.CreateCommand(PartitionSql.PruneBaselineGroups);
         await groups.ExecuteNonQueryAsync(ct);
+        await using var marks = dataSource.CreateCommand(PartitionSql.PruneAlertDirtyMinutes);
+        await marks.ExecuteNonQueryAsync(ct);
         return pruned;
     }
 

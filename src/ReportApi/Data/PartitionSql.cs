@@ -69,4 +69,10 @@ internal static class PartitionSql
             UNION SELECT 'version', app, version, '' FROM failure_series
             UNION SELECT 'version-host', app, version, noted_hostname FROM failure_series)
         """;
+
+    /// <summary>
+    /// Late-minute marks handed to the alert evaluator that it never took (it is disabled on every replica): older than
+    /// 36 days a mark can only touch windows no evaluation compares with (Alerting:BaselineDays is at most 35).
+    /// </summary>
+    public const string PruneAlertDirtyMinutes = "DELETE FROM alert_dirty_minutes WHERE minute < now() - interval '36 days'";
 }

@@ -131,6 +131,41 @@ public sealed class BaselineWindowsTests(PostgresFixture postgres)
         Assert.Equal(0, await ScalarAsync<int>(app, "SELECT count(*)::int FROM alert_baseline_counts", connection, transaction));
     }
 
+    [Fact]
+    public async Task Group_names_no_series_has_are_pruned_with_the_series_and_marks_too_old_to_matter_go()
+    {
+        await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?> { ["Alerting:Evaluator:Enabled"] = "false" });
+        var partitions = app.Services.GetRequiredService<PartitionMaintenance>();
+        await partitions.EnsureAsync(DateOnly.FromDateTime(T.UtcDateTime).AddDays(-3), DateOnly.FromDateTime(T.UtcDateTime).AddDays(1), Ct);
+        var id = await ScalarAsync<int>(app, """
+            INSERT INTO failure_series (app, version, platform, noted_hostname, hostname, diagnosis, enforce, first_seen_at)
+            VALUES ('com.example.gone', '1.0', 'IOS', 'gone.example', 'gone.example', 'unknown', 1, $1) RETURNING id
+            """, T.AddDays(-3));
+        await InsertAsync(app, [(T.AddDays(-1).AddMinutes(-1), id, 7L)], late: false);
+        await app.Services.GetRequiredService<RollupCloser>().CloseAsync(wait: true, Ct);
+        await using (var connection = await app.Db.OpenConnectionAsync(Ct))
+        await using (var transaction = await connection.BeginTransactionAsync(Ct))
+        {
+            var key = SeriesKey.ForVersion("com.example.gone", "1.0");
+            var baselines = await SeriesObservations.BaselinesAsync(connection, transaction, [key], T, Options, Ct);
+            Assert.Equal([0, 1, 0, 0, 0, 0], baselines[key]);
+            await transaction.CommitAsync(Ct);
+        }
+        Assert.Equal(3, await ScalarAsync<int>(app, "SELECT count(*)::int FROM alert_baseline_groups WHERE app = 'com.example.gone' OR noted_hostname = 'gone.example'"));
+
+        // The series had no report for the whole retention window (its rows are gone): it goes, and its group names with it.
+        await ScalarAsync<int>(app, "WITH d AS (DELETE FROM failure_devices_minute WHERE series_id = $1 RETURNING 1) SELECT count(*)::int FROM d", id);
+        await ScalarAsync<int>(app, "WITH d AS (DELETE FROM failure_rollups_minute WHERE series_id = $1 RETURNING 1) SELECT count(*)::int FROM d", id);
+        await ScalarAsync<int>(app, """
+            WITH m AS (INSERT INTO alert_dirty_minutes (minute) VALUES (now() - interval '40 days'), (now() - interval '1 day') ON CONFLICT DO NOTHING RETURNING 1)
+            SELECT count(*)::int FROM m
+            """);
+        Assert.True(await partitions.PruneSeriesAsync(DateTimeOffset.UtcNow, Ct) >= 1);
+        Assert.Equal(0, await ScalarAsync<int>(app, "SELECT count(*)::int FROM alert_baseline_groups WHERE app = 'com.example.gone' OR noted_hostname = 'gone.example'"));
+        Assert.Equal(0, await ScalarAsync<int>(app, "SELECT count(*)::int FROM alert_dirty_minutes WHERE minute < now() - interval '36 days'"));
+        Assert.Equal(1, await ScalarAsync<int>(app, "SELECT count(*)::int FROM alert_dirty_minutes WHERE minute > now() - interval '2 days'"));
+    }
+
     /// <summary>The baselines as the evaluator counted them before windows were stored: <see cref="AlertingSql.BaselineDevices"/>.</summary>
     private static async Task<Dictionary<SeriesKey, int[]>> ReferenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         List<SeriesKey> candidates, DateTimeOffset minute)
