@@ -193,9 +193,9 @@ public sealed partial class RollupCloser(
 
     /// <summary>
     /// The failing-chain rollups of the same minutes, in the same transaction (so they share the closed edge and the
-    /// late marks): the minutes' reports by chain, their devices into the hour and day chain sets, and the served rows
-    /// of the touched hours and days recounted from those sets (an hour's or a day's distinct devices, not increments:
-    /// the recount is what keeps a late minute folded twice exact).
+    /// late marks): the minutes' reports by chain, their devices into the hour and day chain sets and, for each device
+    /// new to a set, one device more in its served rows (a late minute folded twice adds no row the second time, so
+    /// adds nothing), then the reports of the touched hours and days recounted from the minute rollups.
     /// </summary>
     private static async Task FoldChainsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateTimeOffset lo, DateTimeOffset hi,
         DateTimeOffset[] late, IEnumerable<DateTimeOffset> minutes, CancellationToken ct)
@@ -204,8 +204,8 @@ public sealed partial class RollupCloser(
         await ExecuteAsync(connection, tx, ChainsSql.Fold, ct, lo, hi, late);
         var hours = minutes.Select(m => Floor(m, TimeSpan.FromHours(1))).Distinct().ToArray();
         var days = minutes.Select(m => Floor(m, TimeSpan.FromDays(1))).Distinct().ToArray();
-        await ExecuteAsync(connection, tx, ChainsSql.CountHours, ct, hours, hours.Min(), hours.Max().AddHours(1));
-        await ExecuteAsync(connection, tx, ChainsSql.CountDays, ct, days, days.Min(), days.Max().AddDays(1));
+        await ExecuteAsync(connection, tx, ChainsSql.CountHourReports, ct, hours, hours.Min(), hours.Max().AddHours(1));
+        await ExecuteAsync(connection, tx, ChainsSql.CountDayReports, ct, days, days.Min(), days.Max().AddDays(1));
     }
 
     /// <summary>
