@@ -22,7 +22,7 @@ internal sealed record Answer<T>(T? Value, ProblemDetails? Problem) where T : cl
 /// answer rendered as HTML, never a second query that could drift from it.
 /// </summary>
 internal sealed class ConsoleQueries(
-    IServiceProvider services, ReportQueries reports, PinInventoryStore pins, PreflightService preflight,
+    IServiceProvider services, AlertingStore alerts, ReportQueries reports, PinInventoryStore pins, PreflightService preflight,
     StatsStore stats, DiagnosisService diagnosis, IOptions<PinsOptions> pinsOptions, TimeProvider time)
 {
     public ReportQueries Reports => reports;
@@ -30,19 +30,17 @@ internal sealed class ConsoleQueries(
     public DateTimeOffset Now => time.GetUtcNow();
 
     public async Task<Answer<AlertList>> AlertsAsync(string? state, CancellationToken ct) =>
-        Unwrap<AlertList>((await AlertsEndpoints.ListAsync(state, Alerts, ct)).Result);
+        Unwrap<AlertList>((await AlertsEndpoints.ListAsync(state, alerts, ct)).Result);
 
     /// <summary>One alert, as the list shows it; null when there is none (or it is a pending spike that never fired).</summary>
     public async Task<AlertResponse?> AlertAsync(long id, CancellationToken ct)
     {
-        var alert = await Alerts.GetAsync(id, ct);
+        var alert = await alerts.GetAsync(id, ct);
         return alert is null || alert.IsHidden ? null : AlertResponse.From(alert);
     }
 
     public async Task<Answer<AlertResponse>> AcknowledgeAsync(string id, ClaimsPrincipal user, CancellationToken ct) =>
-        Unwrap<AlertResponse>((await AlertsEndpoints.AcknowledgeAsync(id, user, Alerts, time, ct)).Result);
-
-    private AlertingStore Alerts => services.GetRequiredService<AlertingStore>();
+        Unwrap<AlertResponse>((await AlertsEndpoints.AcknowledgeAsync(id, user, alerts, time, ct)).Result);
 
     /// <summary><c>GET /v1/stats/failures</c> with these query parameters.</summary>
     public async Task<Answer<FailureStats>> FailuresAsync(IEnumerable<KeyValuePair<string, string?>> query, CancellationToken ct) =>

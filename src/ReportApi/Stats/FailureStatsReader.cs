@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using ReportApi.Infrastructure.Sql;
 
 namespace ReportApi.Stats;
 
@@ -41,27 +42,19 @@ internal interface IFailureStatsSink
 /// </summary>
 internal static class FailureStatsReader
 {
-    private const int Kind = 0, Time = 1, FirstKey = 2;
-
     public static async Task ReadAsync(NpgsqlDataSource dataSource, StatsRequest request, IFailureStatsSink sink, CancellationToken ct)
     {
         var columns = request.GroupBy.Select(d => d.Column).ToList();
         await using var command = dataSource.CreateCommand(StatsSql.Failures(columns));
-        command.Parameters.Add(new NpgsqlParameter { Value = request.From, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.To, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Step, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Arg(request.From).Arg(request.To).Arg(request.Interval.Step);
         foreach (var dimension in StatsDimension.All)
         {
-            command.Parameters.Add(new NpgsqlParameter
-            {
-                Value = request.Filters.TryGetValue(dimension, out var value) ? value : DBNull.Value,
-                NpgsqlDbType = NpgsqlDbType.Text,
-            });
+            command.Parameters.Arg<string?>(request.Filters.TryGetValue(dimension, out var value) ? value : null, NpgsqlDbType.Text);
         }
-        command.Parameters.Add(new NpgsqlParameter { Value = request.Interval.Grain, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = StatsSql.Mask(columns), NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Arg<string>(request.Interval.Grain, NpgsqlDbType.Text).Arg(StatsSql.Mask(columns), NpgsqlDbType.Integer);
 
         await using var reader = await command.ExecuteReaderAsync(ct);
+        var at = new Ordinals(reader, columns);
         // The first row (or the end) is read before the sink starts: a failing query never leaves a half-written answer.
         var more = await reader.ReadAsync(ct);
         sink.Start(request);
@@ -71,7 +64,7 @@ internal static class FailureStatsReader
         var emitted = 0;
         while (more)
         {
-            for (var i = 0; i < key.Length; i++) key[i] = reader.GetString(FirstKey + i) is { Length: > 0 } v ? v : null;
+            for (var i = 0; i < key.Length; i++) key[i] = reader.GetString(at.Keys[i]) is { Length: > 0 } v ? v : null;
             if (group.Started && !key.AsSpan().SequenceEqual(group.Key))
             {
                 if (group.Emit(sink)) emitted++;
@@ -79,16 +72,16 @@ internal static class FailureStatsReader
                 group.Reset();
             }
             if (!group.Started) group.Begin(key);
-            var time = reader.GetFieldValue<DateTimeOffset>(Time).UtcTicks;
-            var o = FirstKey + key.Length;
-            if (reader.GetInt32(Kind) == 0)
+            var time = reader.GetFieldValue<DateTimeOffset>(at.Time).UtcTicks;
+            if (reader.GetInt32(at.Kind) == 0)
             {
-                group.Counts.Add(new BucketValues(time, reader.GetInt64(o), reader.GetInt64(o + 1), reader.GetInt64(o + 2),
-                    reader.GetInt64(o + 3), reader.GetInt64(o + 4), reader.GetInt64(o + 5), reader.GetInt64(o + 6), null));
+                group.Counts.Add(new BucketValues(time, reader.GetInt64(at.Reports), reader.GetInt64(at.Duplicates),
+                    reader.GetInt64(at.ReportsEnforced), reader.GetInt64(at.ReportsReportOnly), reader.GetInt64(at.Devices),
+                    reader.GetInt64(at.DevicesEnforced), reader.GetInt64(at.DevicesReportOnly), null));
             }
             else
             {
-                group.Active.Add((time, reader.GetInt64(o + 7)));
+                group.Active.Add((time, reader.GetInt64(at.Active)));
             }
             more = await reader.ReadAsync(ct);
         }
@@ -102,6 +95,20 @@ internal static class FailureStatsReader
         }
         sink.End();
         await sink.FlushAsync(ct);
+    }
+
+    /// <summary>
+    /// The answer's columns, looked up by name once per query (a month by five dimensions is thousands of rows; the
+    /// lookup per row would cost more than the read).
+    /// </summary>
+    private sealed class Ordinals(NpgsqlDataReader reader, IReadOnlyList<string> keyColumns)
+    {
+        public readonly int Kind = reader.GetOrdinal("kind"), Time = reader.GetOrdinal("t");
+        public readonly int[] Keys = [.. keyColumns.Select(reader.GetOrdinal)];
+        public readonly int Reports = reader.GetOrdinal("reports"), Duplicates = reader.GetOrdinal("duplicates");
+        public readonly int ReportsEnforced = reader.GetOrdinal("reports_enforced"), ReportsReportOnly = reader.GetOrdinal("reports_report_only");
+        public readonly int Devices = reader.GetOrdinal("devices"), DevicesEnforced = reader.GetOrdinal("devices_enforced");
+        public readonly int DevicesReportOnly = reader.GetOrdinal("devices_report_only"), Active = reader.GetOrdinal("active");
     }
 
     /// <summary>The rows of one group: its non-empty buckets and its known denominators per day, both in time order.</summary>
