@@ -16,7 +16,7 @@ namespace PinReports.StatsBenchmark.Closer;
 /// and device sets), the closer folds everything before the flood minute (untimed), then the flood minute is folded by
 /// the real <see cref="RollupCloser"/> and its per-grain durations are printed, with a check of the folded counts
 /// against a count over the minute device sets. Usage: scripts/closer-benchmark.sh [--flood-devices 500000]
-/// [--series 1000] [--multi-percent 3] [--background-devices 5000] [--background-minutes 94].
+/// [--series 1000] [--multi-percent 3] [--background-devices 5000] [--background-minutes 94] [--explain: the statements under EXPLAIN ANALYZE first, rolled back].
 /// </summary>
 internal static class CloserFold
 {
@@ -57,6 +57,17 @@ internal static class CloserFold
             }
         }
 
+        if (o.Explain)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await ExplainAsync(connection, flood);
+            // The explained statements ran and were rolled back: their dead rows go before the timed fold.
+            foreach (var table in RollupSchemaSql.Tables.Concat(ServingSchemaSql.Tables).Concat(ChainSchemaSql.Tables))
+            {
+                await ExecAsync(connection, $"VACUUM ANALYZE {table}", null);
+            }
+        }
+
         captured.Folds.Clear();
         clock.Now = flood.AddMinutes(1);
         Console.WriteLine($"uptime before the fold: {Uptime()}");
@@ -79,6 +90,71 @@ internal static class CloserFold
         {
             await CheckAsync(connection, flood);
         }
+    }
+
+    /// <summary>
+    /// <c>--explain</c>: the closer's statements for the flood minute under <c>EXPLAIN (ANALYZE, BUFFERS)</c>, in the
+    /// closer's order and with its parameters, in one transaction that is rolled back; key lines printed.
+    /// </summary>
+    private static async Task ExplainAsync(NpgsqlConnection connection, DateTimeOffset flood)
+    {
+        var hi = flood.AddMinutes(1);
+        var hour = new DateTimeOffset(flood.Year, flood.Month, flood.Day, flood.Hour, 0, 0, TimeSpan.Zero);
+        var day = new DateTimeOffset(flood.Year, flood.Month, flood.Day, 0, 0, 0, TimeSpan.Zero);
+        var bin = flood.AddMinutes(-4);
+        DateTimeOffset[] none = [];
+        await using var tx = await connection.BeginTransactionAsync();
+        await ExecAsync(connection, "SET LOCAL jit = off", null);
+        var steps = new (string Name, string Sql, object[] Args)[]
+        {
+            ("minute: recount", RollupsSql.Recount(ServingGrain.Minute), [new[] { flood }, ServingGrain.Minute.StoredMasks, flood, hi]),
+            ("five_minute: recount", RollupsSql.Recount(ServingGrain.FiveMinutes), [new[] { bin }, ServingGrain.FiveMinutes.StoredMasks, bin, hi]),
+            ("hour: fold devices", RollupsSql.FoldDevices(ServingGrain.Hour), [flood, hi, none, new[] { hour }, ServingGrain.Hour.StoredMasks]),
+            ("day: fold devices", RollupsSql.FoldDevices(ServingGrain.Day), [flood, hi, none, new[] { day }, ServingGrain.Day.StoredMasks]),
+            ("chains: add chains", ChainsSql.AddChains, [flood, hi, none]),
+            ("chains: fold", ChainsSql.Fold, [flood, hi, none]),
+        };
+        foreach (var (name, sql, args) in steps)
+        {
+            if (name.EndsWith("recount", StringComparison.Ordinal))
+            {
+                var grain = name.StartsWith("minute", StringComparison.Ordinal) ? ServingGrain.Minute : ServingGrain.FiveMinutes;
+                await using var delete = Parameters(new NpgsqlCommand(RollupsSql.DeleteCounts(grain), connection, tx), [args[0], args[2], args[3]]);
+                await delete.ExecuteNonQueryAsync();
+            }
+            await using var command = Parameters(new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + sql, connection, tx) { CommandTimeout = 0 }, args);
+            var lines = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+            }
+            Console.WriteLine($"### {name}");
+            Console.WriteLine("```");
+            foreach (var line in lines.Where(l => l.Contains("Scan", StringComparison.Ordinal) || l.Contains("Join", StringComparison.Ordinal)
+                || l.Contains("Aggregate", StringComparison.Ordinal) || l.Contains("SubPlan", StringComparison.Ordinal)
+                || l.Contains("Insert on", StringComparison.Ordinal) || l.Contains("CTE ", StringComparison.Ordinal)
+                || l.StartsWith("Execution Time", StringComparison.Ordinal)))
+            {
+                if (!line.Contains("never executed", StringComparison.Ordinal)) Console.WriteLine(line.TrimEnd());
+            }
+            Console.WriteLine("```");
+        }
+        await tx.RollbackAsync();
+    }
+
+    private static NpgsqlCommand Parameters(NpgsqlCommand command, object[] args)
+    {
+        foreach (var arg in args)
+        {
+            command.Parameters.Add(arg switch
+            {
+                DateTimeOffset t => new NpgsqlParameter { Value = t, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz },
+                DateTimeOffset[] a => new NpgsqlParameter { Value = a, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz },
+                short[] m => new NpgsqlParameter { Value = m, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Smallint },
+                _ => throw new ArgumentException($"unsupported parameter {arg.GetType()}"),
+            });
+        }
+        return command;
     }
 
     private static async Task LoadAsync(NpgsqlConnection connection, FloodOptions o, DateOnly day, DateTimeOffset first, DateTimeOffset flood)
@@ -233,7 +309,7 @@ internal static class CloserFold
     }
 }
 
-internal sealed record FloodOptions(string Connection, int FloodDevices, int Series, double MultiPercent, int BackgroundDevices, int BackgroundMinutes, int Pool)
+internal sealed record FloodOptions(string Connection, int FloodDevices, int Series, double MultiPercent, int BackgroundDevices, int BackgroundMinutes, int Pool, bool Explain)
 {
     public static FloodOptions Parse(string[] args)
     {
@@ -246,7 +322,8 @@ internal sealed record FloodOptions(string Connection, int FloodDevices, int Ser
             double.Parse(Get("--multi-percent") ?? "3", CultureInfo.InvariantCulture),
             int.Parse(Get("--background-devices") ?? "5000", CultureInfo.InvariantCulture),
             int.Parse(Get("--background-minutes") ?? "94", CultureInfo.InvariantCulture),
-            int.Parse(Get("--pool") ?? "60000", CultureInfo.InvariantCulture));
+            int.Parse(Get("--pool") ?? "60000", CultureInfo.InvariantCulture),
+            args.Contains("--explain"));
     }
 
     public override string ToString() => FormattableString.Invariant(
