@@ -46,8 +46,9 @@ internal static class RollupsSql
     /// × 64 masks with three probes each took minutes, issue #12): a device the bucket's set did not hold in any series
     /// before this fold, arriving in exactly one series, is new to every group of that series and to no other, in
     /// every grouping, and its enforced/report-only flags are that series' own. Those devices are counted per series
-    /// and the counts rolled up through the masks; only the others (already in the set, or new in two or more series)
-    /// take the per-device, per-group probes.
+    /// and the counts rolled up through the masks. A device new to the bucket in two or more series is counted distinct
+    /// per group (nothing held it: no probe); only devices the set already held take the per-group probes (did the set
+    /// hold it for this group, enforced, report-only). Whether the set held a device is one probe per device.
     /// </remarks>
     public static string FoldDevices(ServingGrain g) => $"""
         WITH cand AS (
@@ -63,18 +64,28 @@ internal static class RollupsSql
             RETURNING t.bucket, t.series_id, t.device_id
         ), added AS MATERIALIZED (
             SELECT i.bucket, i.series_id, i.device_id FROM ins i WHERE i.bucket = ANY($4)
-        ), lone AS MATERIALIZED (
-            -- New to the bucket (no row in any series before this fold) and in one series only.
-            SELECT a.bucket, a.device_id, min(a.series_id) AS series_id
-            FROM added a
-            GROUP BY a.bucket, a.device_id
-            HAVING min(a.series_id) = max(a.series_id)
-               AND NOT EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = a.bucket AND x.device_id = a.device_id)
+        ), per_device AS MATERIALIZED (
+            SELECT a.bucket, a.device_id, min(a.series_id) AS lo, max(a.series_id) AS hi FROM added a GROUP BY 1, 2
+        ), known AS MATERIALIZED (
+            -- The devices the set held before this fold, in any series: only they can already count in a group.
+            SELECT p.bucket, p.device_id FROM per_device p
+            WHERE EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = p.bucket AND x.device_id = p.device_id)
         ), lone_series AS (
-            SELECT l.bucket, l.series_id, count(*) AS n FROM lone l GROUP BY 1, 2
+            -- New to the bucket and in one series: one more device in that series' group of every grouping.
+            SELECT p.bucket, p.lo AS series_id, count(*) AS n FROM per_device p
+            WHERE p.lo = p.hi AND NOT EXISTS (SELECT 1 FROM known k WHERE k.bucket = p.bucket AND k.device_id = p.device_id)
+            GROUP BY 1, 2
+        ), several AS (
+            -- New to the bucket in several series: counted distinct per group; nothing held them, nothing to probe.
+            SELECT v.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, v.device_id,
+                   bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+            FROM (SELECT a.bucket, a.series_id, a.device_id FROM added a JOIN per_device p ON p.bucket = a.bucket AND p.device_id = a.device_id
+                  WHERE p.lo < p.hi AND NOT EXISTS (SELECT 1 FROM known k WHERE k.bucket = p.bucket AND k.device_id = p.device_id)) v
+            JOIN failure_series s ON s.id = v.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
         ), rest AS (
             SELECT a.bucket, a.series_id, a.device_id FROM added a
-            WHERE NOT EXISTS (SELECT 1 FROM lone l WHERE l.bucket = a.bucket AND l.device_id = a.device_id)
+            WHERE EXISTS (SELECT 1 FROM known k WHERE k.bucket = a.bucket AND k.device_id = a.device_id)
         ), fresh AS (
             SELECT r.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, r.device_id,
                    bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
@@ -98,6 +109,10 @@ internal static class RollupsSql
             SELECT l.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, l.n AS devices,
                    CASE WHEN s.enforce = 1 THEN l.n ELSE 0 END AS devices_enforced, CASE WHEN s.enforce = 0 THEN l.n ELSE 0 END AS devices_report_only
             FROM lone_series l JOIN failure_series s ON s.id = l.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
+            UNION ALL
+            SELECT v.bucket, v.dims, {ServingDimensions.List("v")}, count(*), count(*) FILTER (WHERE v.enf), count(*) FILTER (WHERE v.ro)
+            FROM several v
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
             UNION ALL
             SELECT p.bucket, p.dims, {ServingDimensions.List("p")},
                    count(*) FILTER (WHERE NOT p.had), count(*) FILTER (WHERE p.enf AND NOT p.had_enf), count(*) FILTER (WHERE p.ro AND NOT p.had_ro)
