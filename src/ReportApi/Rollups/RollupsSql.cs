@@ -46,9 +46,10 @@ internal static class RollupsSql
     /// × 64 masks with three probes each took minutes, issue #12): a device the bucket's set did not hold in any series
     /// before this fold, arriving in exactly one series, is new to every group of that series and to no other, in
     /// every grouping, and its enforced/report-only flags are that series' own. Those devices are counted per series
-    /// and the counts rolled up through the masks. A device new to the bucket in two or more series is counted distinct
-    /// per group (nothing held it: no probe); only devices the set already held take the per-group probes (did the set
-    /// hold it for this group, enforced, report-only). Whether the set held a device is one probe per device.
+    /// and the counts rolled up through the masks. Devices new to the bucket in two or more series are counted per set of
+    /// series (nothing held them: no probe; <see cref="SeveralSeries"/>); only devices the set already held take the
+    /// per-group probes (did the set hold it for this group, enforced, report-only). Whether the set held a device is
+    /// one probe per device.
     /// </remarks>
     public static string FoldDevices(ServingGrain g) => $"""
         WITH cand AS (
@@ -65,27 +66,19 @@ internal static class RollupsSql
         ), added AS MATERIALIZED (
             SELECT i.bucket, i.series_id, i.device_id FROM ins i WHERE i.bucket = ANY($4)
         ), per_device AS MATERIALIZED (
-            SELECT a.bucket, a.device_id, min(a.series_id) AS lo, max(a.series_id) AS hi FROM added a GROUP BY 1, 2
-        ), known AS MATERIALIZED (
-            -- The devices the set held before this fold, in any series: only they can already count in a group.
-            SELECT p.bucket, p.device_id FROM per_device p
-            WHERE EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = p.bucket AND x.device_id = p.device_id)
+            -- known: the set held the device before this fold, in any series (one probe per device); only such a device
+            -- can already count in a group.
+            SELECT a.bucket, a.device_id, min(a.series_id) AS lo, max(a.series_id) AS hi,
+                   EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = a.bucket AND x.device_id = a.device_id) AS known
+            FROM added a GROUP BY 1, 2
         ), lone_series AS (
             -- New to the bucket and in one series: one more device in that series' group of every grouping.
-            SELECT p.bucket, p.lo AS series_id, count(*) AS n FROM per_device p
-            WHERE p.lo = p.hi AND NOT EXISTS (SELECT 1 FROM known k WHERE k.bucket = p.bucket AND k.device_id = p.device_id)
-            GROUP BY 1, 2
-        ), several AS (
-            -- New to the bucket in several series: counted distinct per group; nothing held them, nothing to probe.
-            SELECT v.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, v.device_id,
-                   bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
-            FROM (SELECT a.bucket, a.series_id, a.device_id FROM added a JOIN per_device p ON p.bucket = a.bucket AND p.device_id = a.device_id
-                  WHERE p.lo < p.hi AND NOT EXISTS (SELECT 1 FROM known k WHERE k.bucket = p.bucket AND k.device_id = p.device_id)) v
-            JOIN failure_series s ON s.id = v.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            SELECT p.bucket, p.lo AS series_id, count(*) AS n FROM per_device p WHERE p.lo = p.hi AND NOT p.known GROUP BY 1, 2
+        ), {SeveralSeries("added", "p.lo < p.hi AND NOT p.known", "$5")}
         ), rest AS (
-            SELECT a.bucket, a.series_id, a.device_id FROM added a
-            WHERE EXISTS (SELECT 1 FROM known k WHERE k.bucket = a.bucket AND k.device_id = a.device_id)
+            SELECT a.bucket, a.series_id, a.device_id
+            FROM added a JOIN per_device p ON p.bucket = a.bucket AND p.device_id = a.device_id
+            WHERE p.known
         ), fresh AS (
             SELECT r.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, r.device_id,
                    bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
@@ -110,9 +103,7 @@ internal static class RollupsSql
                    CASE WHEN s.enforce = 1 THEN l.n ELSE 0 END AS devices_enforced, CASE WHEN s.enforce = 0 THEN l.n ELSE 0 END AS devices_report_only
             FROM lone_series l JOIN failure_series s ON s.id = l.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
             UNION ALL
-            SELECT v.bucket, v.dims, {ServingDimensions.List("v")}, count(*), count(*) FILTER (WHERE v.enf), count(*) FILTER (WHERE v.ro)
-            FROM several v
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            {SeveralGains()}
             UNION ALL
             SELECT p.bucket, p.dims, {ServingDimensions.List("p")},
                    count(*) FILTER (WHERE NOT p.had), count(*) FILTER (WHERE p.enf AND NOT p.had_enf), count(*) FILTER (WHERE p.ro AND NOT p.had_ro)
@@ -197,8 +188,8 @@ internal static class RollupsSql
     /// Devices scale with series × masks + devices, not devices × masks (a flood minute of 500,000 devices × 22 masks
     /// was 11 M rows through one GROUP BY, issue #12): a device that occurs in exactly one series of the bucket counts
     /// once in that series' group of every grouping, with that series' enforce flag, so those devices are counted per
-    /// series and rolled up through the masks. Only devices in two or more series of the bucket (a group may hold
-    /// several of their series) are counted distinct per group, as before.
+    /// series and rolled up through the masks. Devices in two or more series of the bucket (a group may hold several of
+    /// their series) are counted per set of series (<see cref="SeveralSeries"/>).
     /// </remarks>
     public static string Recount(ServingGrain g)
     {
@@ -213,10 +204,7 @@ internal static class RollupsSql
                 SELECT r.bucket, r.device_id, min(r.series_id) AS lo, max(r.series_id) AS hi FROM rows r GROUP BY 1, 2
             ), lone_series AS (
                 SELECT p.bucket, p.lo AS series_id, count(*) AS n FROM per_device p WHERE p.lo = p.hi GROUP BY 1, 2
-            ), several AS (
-                SELECT r.bucket, r.series_id, r.device_id
-                FROM rows r JOIN per_device p ON p.bucket = r.bucket AND p.device_id = r.device_id
-                WHERE p.lo < p.hi
+            ), {SeveralSeries("rows", "p.lo < p.hi", "$2")}
             ), d AS (
                 SELECT u.bucket, u.dims, {ServingDimensions.List("u")}, sum(u.devices)::bigint AS devices,
                        sum(u.devices_enforced)::bigint AS devices_enforced, sum(u.devices_report_only)::bigint AS devices_report_only
@@ -226,15 +214,7 @@ internal static class RollupsSql
                            CASE WHEN s.enforce = 0 THEN l.n ELSE 0 END AS devices_report_only
                     FROM lone_series l JOIN failure_series s ON s.id = l.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
                     UNION ALL
-                    SELECT z.bucket, z.dims, {ServingDimensions.List("z")}, count(*),
-                           count(*) FILTER (WHERE z.enf), count(*) FILTER (WHERE z.ro)
-                    FROM (
-                        SELECT v.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, v.device_id,
-                               bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
-                        FROM several v JOIN failure_series s ON s.id = v.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
-                        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-                    ) z
-                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+                    {SeveralGains()}
                 ) u
                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
             )
@@ -256,6 +236,36 @@ internal static class RollupsSql
             LEFT JOIN d USING (bucket, dims, {ServingDimensions.Bare})
             """;
     }
+
+    /// <summary>
+    /// CTEs <c>set_counts</c> and <c>several</c>: the devices of <paramref name="rows"/> (bucket, series_id, device_id)
+    /// whose <c>per_device</c> row (alias p) passes <paramref name="filter"/> (in several series of the bucket), for the
+    /// grouping masks <paramref name="masks"/>, counted per set of series: a device counts once in each group its series
+    /// fall in, enforced (report-only) where one of them is, so devices with the same set count alike and the groupings
+    /// are rolled up per set (a few hundred), not per device (15,000 in the flood minute, × 64 masks).
+    /// </summary>
+    private static string SeveralSeries(string rows, string filter, string masks) => $"""
+        set_counts AS (
+                SELECT v.bucket, v.ids, count(*) AS n
+                FROM (SELECT r.bucket, r.device_id, array_agg(DISTINCT r.series_id ORDER BY r.series_id) AS ids
+                      FROM {rows} r JOIN per_device p ON p.bucket = r.bucket AND p.device_id = r.device_id
+                      WHERE {filter}
+                      GROUP BY 1, 2) v
+                GROUP BY 1, 2
+            ), several AS (
+                SELECT c.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, c.ids, c.n,
+                       bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+                FROM set_counts c CROSS JOIN unnest(c.ids) AS u (series_id) JOIN failure_series s ON s.id = u.series_id
+                CROSS JOIN unnest({masks}::smallint[]) AS ds (dims)
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+        """;
+
+    /// <summary>The device counts per group from <c>several</c> (see <see cref="SeveralSeries"/>).</summary>
+    private static string SeveralGains() => $"""
+        SELECT v.bucket, v.dims, {ServingDimensions.List("v")}, sum(v.n), coalesce(sum(v.n) FILTER (WHERE v.enf), 0), coalesce(sum(v.n) FILTER (WHERE v.ro), 0)
+                    FROM several v
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        """;
 
     /// <summary>The newest minute with rollups before $1: where the next backfill day ends.</summary>
     public const string NewestMinuteBefore = "SELECT max(bucket) FROM failure_rollups_minute WHERE bucket < $1";
