@@ -3,7 +3,7 @@
 # with 500,000 never-seen devices over about 1,000 series (3% of them in two series) beside background minutes, the
 # minutes before it folded, then the fold of that minute timed per grain by the real closer and its counts checked
 # against a raw count. Arguments go to the harness (--flood-devices, --series, --multi-percent, --background-devices,
-# --background-minutes, --pool). Everything runs at nice 19 (the machine is shared); the load average is printed.
+# --background-minutes, --pool; --explain: the closer's statements under EXPLAIN ANALYZE first, rolled back). Everything runs at nice 19 (the machine is shared); the load average is printed.
 # PINREPORTS_BENCH_POSTGRES: use that database instead (its report and rollup tables are truncated and reloaded).
 # A cluster this script starts is stopped when it ends (a server that was already running is left alone).
 set -euo pipefail
