@@ -12,6 +12,7 @@ using ReportApi.Stats;
 // Usage: scripts/stats-benchmark.sh [--runs 15] [--panel-runs 7] [--devices-per-day 100000] [--skip-load]
 // Modes reports-load and reports-measure: the raw reports table and the responder paths (scripts/reports-benchmark.sh).
 // reports-index-cost --index "CREATE INDEX ON {table} (...)": what a candidate index costs per ingested row.
+// Mode closer-fold: the rollup closer's fold of a flood minute, per grain (scripts/closer-benchmark.sh).
 // Mode alert-eval: the alert evaluation at 10,000 series on a generated fixture (scripts/alert-eval-benchmark.sh).
 if (args.FirstOrDefault() is "alert-eval")
 {
@@ -37,6 +38,11 @@ if (args.FirstOrDefault() is "reports-load" or "reports-measure" or "reports-ind
             await PinReports.StatsBenchmark.Reports.ReportsIndexCost.RunAsync(reportsSource, reportOptions, index);
             break;
     }
+    return;
+}
+if (args.FirstOrDefault() is "closer-fold")
+{
+    await PinReports.StatsBenchmark.Closer.CloserFold.RunAsync(args);
     return;
 }
 var options = Options.Parse(args);

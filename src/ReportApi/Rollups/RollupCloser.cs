@@ -106,44 +106,58 @@ public sealed partial class RollupCloser(
         for (var m = lo; m < hi; m = m.AddMinutes(1)) minutes.Add(m);
         var lateArray = late.ToArray();
 
-        foreach (var grain in ServingGrain.All)
+        // Per-grain durations for the fold's log line: a flood minute makes one grain's statement the slow one (issue #12).
+        var took = new double[ServingGrain.All.Count + 1];
+        for (var index = 0; index < ServingGrain.All.Count; index++)
         {
-            var buckets = minutes.Select(m => Floor(m, grain.Step)).Distinct().ToList();
-            if (!grain.HasOwnDeviceSet)
-            {
-                // Minute grains are counted once, when whole: a late minute recounts its buckets from scratch.
-                buckets = [.. buckets.Where(b => b + grain.Step <= hi)];
-                await RecountAsync(connection, tx, grain, buckets, ct);
-                continue;
-            }
-            var (from, to) = (buckets[0], buckets[^1] + grain.Step);
-            var counted = new List<DateTimeOffset>();
-            await using (var read = Command(connection, tx, RollupsSql.Counted(grain), buckets.ToArray(), from, to))
-            await using (var reader = await read.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct)) counted.Add(reader.GetFieldValue<DateTimeOffset>(0));
-            }
-            await ExecuteAsync(connection, tx, RollupsSql.FoldDevices(grain), ct, lo, hi, lateArray, counted.ToArray(), grain.StoredMasks);
-            if (grain == ServingGrain.Hour)
-            {
-                await ExecuteAsync(connection, tx, RollupsSql.RecomputeHourRollups, ct, buckets.ToArray(), hi, from);
-            }
-            else
-            {
-                await ExecuteAsync(connection, tx, RollupsSql.RecomputeDayRollups, ct, buckets.ToArray(), from, to);
-            }
-            if (counted.Count > 0)
-            {
-                await ExecuteAsync(connection, tx, RollupsSql.UpsertCounts(grain), ct, counted.ToArray(), grain.StoredMasks, from, to);
-            }
-            // A bucket met for the first time (or written before the closer existed) is counted from its whole set.
-            await RecountAsync(connection, tx, grain, [.. buckets.Except(counted)], ct);
+            var grain = ServingGrain.All[index];
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await FoldGrainAsync(connection, tx, grain, lo, hi, minutes, lateArray, ct);
+            took[index] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
+        var chainsStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         await FoldChainsAsync(connection, tx, lo, hi, lateArray, minutes, ct);
+        took[^1] = System.Diagnostics.Stopwatch.GetElapsedTime(chainsStarted).TotalMilliseconds;
         await ExecuteAsync(connection, tx, RollupsSql.WriteEdge, ct, "closed", hi);
         await tx.CommitAsync(ct);
-        LogFolded(lo, hi, late.Count);
+        LogFolded(lo, hi, late.Count, took[0], took[1], took[2], took[3], took[4]);
         return true;
+    }
+
+    /// <summary>One grain's share of a fold: minute grains recount their whole buckets, hour and day fold device sets.</summary>
+    private static async Task FoldGrainAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ServingGrain grain, DateTimeOffset lo, DateTimeOffset hi,
+        SortedSet<DateTimeOffset> minutes, DateTimeOffset[] lateArray, CancellationToken ct)
+    {
+        var buckets = minutes.Select(m => Floor(m, grain.Step)).Distinct().ToList();
+        if (!grain.HasOwnDeviceSet)
+        {
+            // Minute grains are counted once, when whole: a late minute recounts its buckets from scratch.
+            buckets = [.. buckets.Where(b => b + grain.Step <= hi)];
+            await RecountAsync(connection, tx, grain, buckets, ct);
+            return;
+        }
+        var (from, to) = (buckets[0], buckets[^1] + grain.Step);
+        var counted = new List<DateTimeOffset>();
+        await using (var read = Command(connection, tx, RollupsSql.Counted(grain), buckets.ToArray(), from, to))
+        await using (var reader = await read.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) counted.Add(reader.GetFieldValue<DateTimeOffset>(0));
+        }
+        await ExecuteAsync(connection, tx, RollupsSql.FoldDevices(grain), ct, lo, hi, lateArray, counted.ToArray(), grain.StoredMasks);
+        if (grain == ServingGrain.Hour)
+        {
+            await ExecuteAsync(connection, tx, RollupsSql.RecomputeHourRollups, ct, buckets.ToArray(), hi, from);
+        }
+        else
+        {
+            await ExecuteAsync(connection, tx, RollupsSql.RecomputeDayRollups, ct, buckets.ToArray(), from, to);
+        }
+        if (counted.Count > 0)
+        {
+            await ExecuteAsync(connection, tx, RollupsSql.UpsertCounts(grain), ct, counted.ToArray(), grain.StoredMasks, from, to);
+        }
+        // A bucket met for the first time (or written before the closer existed) is counted from its whole set.
+        await RecountAsync(connection, tx, grain, [.. buckets.Except(counted)], ct);
     }
 
     /// <summary>
@@ -179,9 +193,9 @@ public sealed partial class RollupCloser(
 
     /// <summary>
     /// The failing-chain rollups of the same minutes, in the same transaction (so they share the closed edge and the
-    /// late marks): the minutes' reports by chain, their devices into the hour and day chain sets, and the served rows
-    /// of the touched hours and days recounted from those sets (an hour's or a day's distinct devices, not increments:
-    /// the recount is what keeps a late minute folded twice exact).
+    /// late marks): the minutes' reports by chain, their devices into the hour and day chain sets and, for each device
+    /// new to a set, one device more in its served rows (a late minute folded twice adds no row the second time, so
+    /// adds nothing), then the reports of the touched hours and days recounted from the minute rollups.
     /// </summary>
     private static async Task FoldChainsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateTimeOffset lo, DateTimeOffset hi,
         DateTimeOffset[] late, IEnumerable<DateTimeOffset> minutes, CancellationToken ct)
@@ -190,8 +204,8 @@ public sealed partial class RollupCloser(
         await ExecuteAsync(connection, tx, ChainsSql.Fold, ct, lo, hi, late);
         var hours = minutes.Select(m => Floor(m, TimeSpan.FromHours(1))).Distinct().ToArray();
         var days = minutes.Select(m => Floor(m, TimeSpan.FromDays(1))).Distinct().ToArray();
-        await ExecuteAsync(connection, tx, ChainsSql.CountHours, ct, hours, hours.Min(), hours.Max().AddHours(1));
-        await ExecuteAsync(connection, tx, ChainsSql.CountDays, ct, days, days.Min(), days.Max().AddDays(1));
+        await ExecuteAsync(connection, tx, ChainsSql.CountHourReports, ct, hours, hours.Min(), hours.Max().AddHours(1));
+        await ExecuteAsync(connection, tx, ChainsSql.CountDayReports, ct, days, days.Min(), days.Max().AddDays(1));
     }
 
     /// <summary>
@@ -275,8 +289,8 @@ public sealed partial class RollupCloser(
         return await command.ExecuteScalarAsync(ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Rollups closed from {From} to {To} ({Late} late minutes recounted)")]
-    private partial void LogFolded(DateTimeOffset from, DateTimeOffset to, int late);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rollups closed from {From} to {To} ({Late} late minutes recounted) in ms: minute {MinuteMs:0}, five_minute {FiveMinuteMs:0}, hour {HourMs:0}, day {DayMs:0}, chains {ChainsMs:0}")]
+    private partial void LogFolded(DateTimeOffset from, DateTimeOffset to, int late, double minuteMs, double fiveMinuteMs, double hourMs, double dayMs, double chainsMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollup backfill counted the buckets from {From} to {To}")]
     private partial void LogBackfilled(DateTimeOffset from, DateTimeOffset to);

@@ -52,6 +52,16 @@ internal static class RollupsSql
     /// statement's snapshot does not see the rows its own INSERT adds, so "did not hold it" is judged against the set
     /// before this fold, and a device new to the bucket in two series of one group counts once.
     /// </summary>
+    /// <remarks>
+    /// Scales with series × masks + devices, not devices × masks (a flood minute brings 500,000 never-seen devices;
+    /// × 64 masks with three probes each took minutes, issue #12): a device the bucket's set did not hold in any series
+    /// before this fold, arriving in exactly one series, is new to every group of that series and to no other, in
+    /// every grouping, and its enforced/report-only flags are that series' own. Those devices are counted per series
+    /// and the counts rolled up through the masks. Devices new to the bucket in two or more series are counted per set of
+    /// series (nothing held them: no probe; <see cref="SeveralSeries"/>); only devices the set already held take the
+    /// per-group probes (did the set hold it for this group, enforced, report-only). Whether the set held a device is
+    /// one probe per device.
+    /// </remarks>
     public static string FoldDevices(ServingGrain g) => $"""
         WITH cand AS (
             SELECT date_trunc('{g.DeviceGrain}', m.bucket, 'UTC') AS bucket, m.series_id, m.device_id
@@ -64,11 +74,26 @@ internal static class RollupsSql
             SELECT bucket, series_id, device_id FROM cand ORDER BY 1, 2, 3
             ON CONFLICT DO NOTHING
             RETURNING t.bucket, t.series_id, t.device_id
+        ), added AS MATERIALIZED (
+            SELECT i.bucket, i.series_id, i.device_id FROM ins i WHERE i.bucket = ANY($4)
+        ), per_device AS MATERIALIZED (
+            -- known: the set held the device before this fold, in any series (one probe per device); only such a device
+            -- can already count in a group.
+            SELECT a.bucket, a.device_id, min(a.series_id) AS lo, max(a.series_id) AS hi,
+                   EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = a.bucket AND x.device_id = a.device_id) AS known
+            FROM added a GROUP BY 1, 2
+        ), lone_series AS (
+            -- New to the bucket and in one series: one more device in that series' group of every grouping.
+            SELECT p.bucket, p.lo AS series_id, count(*) AS n FROM per_device p WHERE p.lo = p.hi AND NOT p.known GROUP BY 1, 2
+        ), {SeveralSeries("added", "p.lo < p.hi AND NOT p.known", "$5")}
+        ), rest AS (
+            SELECT a.bucket, a.series_id, a.device_id
+            FROM added a JOIN per_device p ON p.bucket = a.bucket AND p.device_id = a.device_id
+            WHERE p.known
         ), fresh AS (
-            SELECT i.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, i.device_id,
+            SELECT r.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, r.device_id,
                    bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
-            FROM ins i JOIN failure_series s ON s.id = i.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
-            WHERE i.bucket = ANY($4)
+            FROM rest r JOIN failure_series s ON s.id = r.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
         ), grp AS (
             -- The series of every group of every grouping, so "did the set hold the device for the group" is one
@@ -76,7 +101,7 @@ internal static class RollupsSql
             SELECT ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, array_agg(s.id) AS ids,
                    array_agg(s.id) FILTER (WHERE s.enforce = 1) AS enforced_ids, array_agg(s.id) FILTER (WHERE s.enforce = 0) AS report_only_ids
             FROM failure_series s CROSS JOIN unnest($5::smallint[]) AS ds (dims)
-            WHERE EXISTS (SELECT 1 FROM fresh)
+            WHERE EXISTS (SELECT 1 FROM rest)
             GROUP BY 1, 2, 3, 4, 5, 6, 7
         ), probed AS (
             SELECT f.*,
@@ -84,13 +109,22 @@ internal static class RollupsSql
                    EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = f.bucket AND x.device_id = f.device_id AND x.series_id = ANY (gr.enforced_ids)) AS had_enf,
                    EXISTS (SELECT 1 FROM failure_devices_{g.DeviceGrain} x WHERE x.bucket = f.bucket AND x.device_id = f.device_id AND x.series_id = ANY (gr.report_only_ids)) AS had_ro
             FROM fresh f JOIN grp gr ON (gr.dims, {ServingDimensions.List("gr")}) = (f.dims, {ServingDimensions.List("f")})
+        ), gains AS (
+            SELECT l.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, l.n AS devices,
+                   CASE WHEN s.enforce = 1 THEN l.n ELSE 0 END AS devices_enforced, CASE WHEN s.enforce = 0 THEN l.n ELSE 0 END AS devices_report_only
+            FROM lone_series l JOIN failure_series s ON s.id = l.series_id CROSS JOIN unnest($5::smallint[]) AS ds (dims)
+            UNION ALL
+            {SeveralGains()}
+            UNION ALL
+            SELECT p.bucket, p.dims, {ServingDimensions.List("p")},
+                   count(*) FILTER (WHERE NOT p.had), count(*) FILTER (WHERE p.enf AND NOT p.had_enf), count(*) FILTER (WHERE p.ro AND NOT p.had_ro)
+            FROM probed p
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         )
         INSERT INTO {g.Table} AS c (bucket, dims, {ServingDimensions.Bare}, reports, duplicates, reports_enforced, reports_report_only,
                                    devices, devices_enforced, devices_report_only)
-        SELECT p.bucket, p.dims, {ServingDimensions.List("p")}, 0, 0, 0, 0,
-               count(*) FILTER (WHERE NOT p.had), count(*) FILTER (WHERE p.enf AND NOT p.had_enf),
-               count(*) FILTER (WHERE p.ro AND NOT p.had_ro)
-        FROM probed p
+        SELECT n.bucket, n.dims, {ServingDimensions.List("n")}, 0, 0, 0, 0, sum(n.devices), sum(n.devices_enforced), sum(n.devices_report_only)
+        FROM gains n
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         ON CONFLICT (bucket, dims, {ServingDimensions.Bare}) DO UPDATE SET
             devices = c.devices + excluded.devices,
@@ -161,10 +195,40 @@ internal static class RollupsSql
     /// (minute rows for the minute grains). For buckets the closer meets for the first time, the backfill of buckets
     /// written before the closer existed, and late minutes of the minute grains. $3/$4 bound the scan (pruning).
     /// </summary>
+    /// <remarks>
+    /// Devices scale with series × masks + devices, not devices × masks (a flood minute of 500,000 devices × 22 masks
+    /// was 11 M rows through one GROUP BY, issue #12): a device that occurs in exactly one series of the bucket counts
+    /// once in that series' group of every grouping, with that series' enforce flag, so those devices are counted per
+    /// series and rolled up through the masks. Devices in two or more series of the bucket (a group may hold several of
+    /// their series) are counted per set of series (<see cref="SeveralSeries"/>).
+    /// </remarks>
     public static string Recount(ServingGrain g)
     {
         var bin = g.HasOwnDeviceSet ? "x.bucket" : $"date_bin(interval '{g.SqlStep}', x.bucket, timestamptz '2000-01-01 00:00:00+00')";
         return $"""
+            WITH rows AS MATERIALIZED (
+                SELECT y.bucket, y.series_id, y.device_id
+                FROM (SELECT {bin} AS bucket, x.series_id, x.device_id FROM failure_devices_{g.DeviceGrain} x
+                      WHERE x.bucket >= $3 AND x.bucket < $4) y
+                WHERE y.bucket = ANY($1)
+            ), per_device AS MATERIALIZED (
+                SELECT r.bucket, r.device_id, min(r.series_id) AS lo, max(r.series_id) AS hi FROM rows r GROUP BY 1, 2
+            ), lone_series AS (
+                SELECT p.bucket, p.lo AS series_id, count(*) AS n FROM per_device p WHERE p.lo = p.hi GROUP BY 1, 2
+            ), {SeveralSeries("rows", "p.lo < p.hi", "$2")}
+            ), d AS (
+                SELECT u.bucket, u.dims, {ServingDimensions.List("u")}, sum(u.devices)::bigint AS devices,
+                       sum(u.devices_enforced)::bigint AS devices_enforced, sum(u.devices_report_only)::bigint AS devices_report_only
+                FROM (
+                    SELECT l.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, l.n AS devices,
+                           CASE WHEN s.enforce = 1 THEN l.n ELSE 0 END AS devices_enforced,
+                           CASE WHEN s.enforce = 0 THEN l.n ELSE 0 END AS devices_report_only
+                    FROM lone_series l JOIN failure_series s ON s.id = l.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
+                    UNION ALL
+                    {SeveralGains()}
+                ) u
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            )
             INSERT INTO {g.Table} (bucket, dims, {ServingDimensions.Bare}, reports, duplicates, reports_enforced, reports_report_only,
                                    devices, devices_enforced, devices_report_only)
             SELECT c.bucket, c.dims, {ServingDimensions.List("c")}, c.reports, c.duplicates, c.reports_enforced, c.reports_report_only,
@@ -180,22 +244,39 @@ internal static class RollupsSql
                 WHERE y.bucket = ANY($1)
                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
             ) c
-            LEFT JOIN (
-                SELECT z.bucket, z.dims, {ServingDimensions.List("z")}, count(*) AS devices,
-                       count(*) FILTER (WHERE z.enf) AS devices_enforced, count(*) FILTER (WHERE z.ro) AS devices_report_only
-                FROM (
-                    SELECT y.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, y.device_id,
-                           bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
-                    FROM (SELECT {bin} AS bucket, x.series_id, x.device_id FROM failure_devices_{g.DeviceGrain} x
-                          WHERE x.bucket >= $3 AND x.bucket < $4) y
-                    JOIN failure_series s ON s.id = y.series_id CROSS JOIN unnest($2::smallint[]) AS ds (dims)
-                    WHERE y.bucket = ANY($1)
-                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-                ) z
-                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-            ) d USING (bucket, dims, {ServingDimensions.Bare})
+            LEFT JOIN d USING (bucket, dims, {ServingDimensions.Bare})
             """;
     }
+
+    /// <summary>
+    /// CTEs <c>set_counts</c> and <c>several</c>: the devices of <paramref name="rows"/> (bucket, series_id, device_id)
+    /// whose <c>per_device</c> row (alias p) passes <paramref name="filter"/> (in several series of the bucket), for the
+    /// grouping masks <paramref name="masks"/>, counted per set of series: a device counts once in each group its series
+    /// fall in, enforced (report-only) where one of them is, so devices with the same set count alike and the groupings
+    /// are rolled up per set (a few hundred), not per device (15,000 in the flood minute, × 64 masks).
+    /// </summary>
+    private static string SeveralSeries(string rows, string filter, string masks) => $"""
+        set_counts AS (
+                SELECT v.bucket, v.ids, count(*) AS n
+                FROM (SELECT r.bucket, r.device_id, array_agg(DISTINCT r.series_id ORDER BY r.series_id) AS ids
+                      FROM {rows} r JOIN per_device p ON p.bucket = r.bucket AND p.device_id = r.device_id
+                      WHERE {filter}
+                      GROUP BY 1, 2) v
+                GROUP BY 1, 2
+            ), several AS (
+                SELECT c.bucket, ds.dims, {ServingDimensions.KeyAs("ds.dims", "s")}, c.ids, c.n,
+                       bool_or(s.enforce = 1) AS enf, bool_or(s.enforce = 0) AS ro
+                FROM set_counts c CROSS JOIN unnest(c.ids) AS u (series_id) JOIN failure_series s ON s.id = u.series_id
+                CROSS JOIN unnest({masks}::smallint[]) AS ds (dims)
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+        """;
+
+    /// <summary>The device counts per group from <c>several</c> (see <see cref="SeveralSeries"/>).</summary>
+    private static string SeveralGains() => $"""
+        SELECT v.bucket, v.dims, {ServingDimensions.List("v")}, sum(v.n), coalesce(sum(v.n) FILTER (WHERE v.enf), 0), coalesce(sum(v.n) FILTER (WHERE v.ro), 0)
+                    FROM several v
+                    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        """;
 
     /// <summary>The newest minute with rollups before $1: where the next backfill day ends.</summary>
     public const string NewestMinuteBefore = "SELECT max(bucket) FROM failure_rollups_minute WHERE bucket < $1";
