@@ -93,24 +93,10 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         await using var prune = dataSource.CreateCommand(PartitionSql.PruneSeries);
         prune.Parameters.Arg(before);
         var pruned = await prune.ExecuteNonQueryAsync(ct);
-        // Under the evaluation lock: an evaluation storing a window reads the group ids it names, and must not see one
-        // vanish before it commits (a series of that name may have appeared since this statement's snapshot).
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockEvaluation = new NpgsqlCommand(PartitionSql.WaitForEvaluator, connection, transaction))
-        {
-            lockEvaluation.Parameters.Arg(AlertBaselineSchemaSql.EvaluationLockKey);
-            await lockEvaluation.ExecuteNonQueryAsync(ct);
-        }
-        await using (var groups = new NpgsqlCommand(PartitionSql.PruneBaselineGroups, connection, transaction))
-        {
-            await groups.ExecuteNonQueryAsync(ct);
-        }
-        await using (var marks = new NpgsqlCommand(PartitionSql.PruneAlertDirtyMinutes, connection, transaction))
-        {
-            await marks.ExecuteNonQueryAsync(ct);
-        }
-        await transaction.CommitAsync(ct);
+        await using var groups = dataSource.CreateCommand(PartitionSql.PruneBaselineGroups);
+        await groups.ExecuteNonQueryAsync(ct);
+        await using var marks = dataSource.CreateCommand(PartitionSql.PruneAlertDirtyMinutes);
+        await marks.ExecuteNonQueryAsync(ct);
         return pruned;
     }
 

@@ -70,9 +70,6 @@ internal static class PartitionSql
             UNION SELECT 'version-host', app, version, noted_hostname FROM failure_series)
         """;
 
-    /// <summary>Waits for a running alert evaluation (its lock, transaction-scoped here) before the evaluator's tables are pruned.</summary>
-    public const string WaitForEvaluator = "SELECT pg_advisory_xact_lock($1)";
-
     /// <summary>
     /// Late-minute marks handed to the alert evaluator that it never took (it is disabled on every replica): older than
     /// 36 days a mark can only touch windows no evaluation compares with (Alerting:BaselineDays is at most 35).
