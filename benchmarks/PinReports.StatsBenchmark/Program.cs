@@ -13,6 +13,14 @@ using ReportApi.Stats;
 // Modes reports-load and reports-measure: the raw reports table and the responder paths (scripts/reports-benchmark.sh).
 // reports-index-cost --index "CREATE INDEX ON {table} (...)": what a candidate index costs per ingested row.
 // Mode closer-fold: the rollup closer's fold of a flood minute, per grain (scripts/closer-benchmark.sh).
+// Mode alert-eval: the alert evaluation at 10,000 series on a generated fixture (scripts/alert-eval-benchmark.sh).
+if (args.FirstOrDefault() is "alert-eval")
+{
+    await PinReports.StatsBenchmark.Alerting.AlertEvalBenchmark.RunAsync(
+        args.SkipWhile(a => a != "--connection").Skip(1).FirstOrDefault() ?? throw new ArgumentException("--connection is required"),
+        PinReports.StatsBenchmark.Alerting.AlertEvalBenchmark.Runs(args));
+    return;
+}
 if (args.FirstOrDefault() is "reports-load" or "reports-measure" or "reports-index-cost")
 {
     var reportOptions = PinReports.StatsBenchmark.Reports.ReportsOptions.Parse(args);

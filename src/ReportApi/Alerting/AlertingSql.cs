@@ -8,7 +8,7 @@ namespace ReportApi.Alerting;
 internal static class AlertingSql
 {
     /// <summary>Key of the transaction-scoped advisory lock: one replica evaluates at a time ("PIN" "ALRT").</summary>
-    public const long EvaluationLockKey = 0x50494E_414C5254;
+    public const long EvaluationLockKey = Data.AlertBaselineSchemaSql.EvaluationLockKey;
 
     public const string TryLock = "SELECT pg_try_advisory_xact_lock($1)";
 
@@ -103,6 +103,92 @@ internal static class AlertingSql
         JOIN {table} f ON f.bucket >= e.sample_end - $5 AND f.bucket < e.sample_end
         JOIN s ON s.id = f.series_id
         GROUP BY GROUPING SETS ((e.sample_end, s.noted_hostname), (e.sample_end, s.app, s.version), (e.sample_end, s.app, s.version, s.noted_hostname))
+        """;
+
+    // Stored baseline windows (issue #12, alert evaluation at 10,000 series). A comparable window is at least a day old when
+    // first needed and closed buckets are immutable, so its per-level counts are stored once instead of being recounted
+    // every minute (each window serves 21 evaluations): one row per window, the ids of the groups that failed in it
+    // (alert_baseline_groups names them) and their distinct devices, as parallel arrays. A window is stored only when it
+    // ends at or before the rollup closer's closing edge: any batch that commits later into one of its minutes marks that
+    // minute (LateMinutesSql), the closer hands the marks on to alert_dirty_minutes (RollupsSql.TakeDirty), and the
+    // evaluator drops the windows holding a marked minute before it reads. Device deletion drops the windows that held
+    // the device (PrivacySql.DeleteBaselineWindows).
+
+    /// <summary>
+    /// Drops the stored windows that hold a late minute: the marks handed on by the closer (taken here) and those it has
+    /// not taken yet. 6 hours is the longest window (Alerting:Window), so the scan per minute is bounded.
+    /// </summary>
+    public const string InvalidateBaselineWindows = """
+        WITH taken AS (
+            DELETE FROM alert_dirty_minutes RETURNING minute
+        ), late AS (
+            SELECT minute FROM taken UNION SELECT minute FROM rollup_dirty_minutes
+        )
+        DELETE FROM alert_baseline_counts w USING late l
+        WHERE w.window_start > l.minute - interval '6 hours' AND w.window_start <= l.minute
+          AND l.minute < w.window_start + w.window_minutes * interval '1 minute'
+        """;
+
+    /// <summary>
+    /// Counts and stores the windows of length $2 ($3 minutes) ending at $1 that are not stored yet, end at or before the
+    /// closing edge, and have their day's partition (a window older than retention has none: it is counted live instead).
+    /// Every series of every level, so a stored window serves any set of candidates; a window without failures is stored
+    /// empty. A group's name is '' where its level has no such component.
+    /// </summary>
+    public static readonly string CountBaselineWindows = $"""
+        WITH ends AS (
+            SELECT DISTINCT e AS window_end FROM unnest($1::timestamptz[]) AS e
+            WHERE e <= (SELECT at FROM rollup_watermarks WHERE edge = 'closing')
+              AND to_regclass('alert_baseline_counts_p' || to_char((e - $2::interval) AT TIME ZONE 'UTC', 'YYYYMMDD')) IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM alert_baseline_counts w WHERE w.window_start = e - $2::interval AND w.window_minutes = $3::smallint)
+        ), counted AS (
+            SELECT window_end, level, coalesce(app, '') AS app, coalesce(version, '') AS version, coalesce(noted_hostname, '') AS noted_hostname, members
+            FROM (
+                SELECT e.window_end, {LevelColumns}, count(DISTINCT f.device_id)::int AS members
+                FROM ends e
+                JOIN failure_devices_minute f ON f.bucket >= e.window_end - $2::interval AND f.bucket < e.window_end
+                JOIN failure_series s ON s.id = f.series_id
+                GROUP BY GROUPING SETS ((e.window_end, s.noted_hostname), (e.window_end, s.app, s.version), (e.window_end, s.app, s.version, s.noted_hostname))
+            ) c
+        ), named AS (
+            -- Only the names not there yet: a conflict check per known group costs more than the anti-join.
+            INSERT INTO alert_baseline_groups (level, app, version, noted_hostname)
+            SELECT DISTINCT c.level, c.app, c.version, c.noted_hostname FROM counted c
+            WHERE NOT EXISTS (SELECT 1 FROM alert_baseline_groups g
+                              WHERE g.level = c.level AND g.app = c.app AND g.version = c.version AND g.noted_hostname = c.noted_hostname)
+            ON CONFLICT (level, app, version, noted_hostname) DO NOTHING
+            RETURNING id, level, app, version, noted_hostname
+        ), ids AS (
+            -- The statement's snapshot does not see the rows named adds: the two halves never overlap.
+            SELECT id, level, app, version, noted_hostname FROM named
+            UNION ALL
+            SELECT id, level, app, version, noted_hostname FROM alert_baseline_groups
+        )
+        INSERT INTO alert_baseline_counts (window_start, window_minutes, counted_at, group_ids, members)
+        SELECT e.window_end - $2::interval, $3::smallint, now(),
+               -- Two aggregates of one group read its rows in the same order: the arrays are parallel without a sort.
+               coalesce(array_agg(i.id) FILTER (WHERE i.id IS NOT NULL), ARRAY[]::integer[]),
+               coalesce(array_agg(c.members) FILTER (WHERE i.id IS NOT NULL), ARRAY[]::integer[])
+        FROM ends e
+        LEFT JOIN (counted c JOIN ids i USING (level, app, version, noted_hostname)) ON c.window_end = e.window_end
+        GROUP BY e.window_end
+        """;
+
+    /// <summary>The stored windows of $2 minutes starting at $1: their ends, group ids and distinct devices.</summary>
+    public const string StoredBaselineWindows = """
+        SELECT w.window_start + w.window_minutes * interval '1 minute' AS sample_end, w.group_ids, w.members
+        FROM alert_baseline_counts w
+        WHERE w.window_start = ANY ($1::timestamptz[]) AND w.window_minutes = $2::integer
+        """;
+
+    /// <summary>
+    /// The groups of the candidate hosts ($1) and app versions ($2, $3), with the level columns of
+    /// <see cref="BaselineDevices"/>: a stored count is of all series of its group, as that statement counts a candidate's.
+    /// </summary>
+    public const string BaselineGroups = """
+        SELECT g.id, g.level, g.app, g.version, g.noted_hostname FROM alert_baseline_groups g
+        WHERE CASE WHEN g.level = 'host' THEN g.noted_hostname = ANY($1)
+                   ELSE (g.app, g.version) IN (SELECT * FROM unnest($2::text[], $3::text[])) END
         """;
 
     /// <summary>Every alerting series' host and app version, for a backtest's baselines (all series are candidates).</summary>

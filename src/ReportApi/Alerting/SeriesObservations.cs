@@ -47,9 +47,8 @@ internal static class SeriesObservations
         IReadOnlyCollection<SeriesKey> candidates, DateTimeOffset minute, DetectorOptions options, CancellationToken ct)
     {
         var (hosts, apps, versions) = Filter(candidates);
-        await using var command = new NpgsqlCommand(AlertingSql.BaselineDevices, connection, transaction);
-        command.Parameters.Arg(hosts).Arg(apps).Arg(versions).Arg(minute).Arg(options.Window).Arg(options.BaselineDays).Arg(options.BaselineNeighbourWindows);
-        var samples = await SamplesAsync(command, ct);
+        var samples = await BaselineWindows.SamplesAsync(connection, transaction, (hosts, apps, versions), [.. SampleEnds(minute, options).Distinct()],
+            options.Window, ct);
         var firstSeen = await FirstSeenAsync(connection, transaction, hosts, apps, versions, ct);
         return Assemble(candidates, minute, options, samples, firstSeen);
     }
@@ -65,13 +64,13 @@ internal static class SeriesObservations
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions)
             .Arg(ends.Select(e => e.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz).Arg(window);
-        return await SamplesAsync(command, ct);
+        return await SamplesAsync(command, [], ct);
     }
 
-    /// <summary>Window device counts by (series, window end) from a <see cref="AlertingSql.BaselineDevices"/>-shaped query.</summary>
-    private static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> SamplesAsync(NpgsqlCommand command, CancellationToken ct)
+    /// <summary>Adds the window device counts by (series, window end) of a <see cref="AlertingSql.BaselineDevices"/>-shaped query to <paramref name="samples"/>.</summary>
+    public static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> SamplesAsync(NpgsqlCommand command,
+        Dictionary<(SeriesKey, DateTimeOffset), int> samples, CancellationToken ct)
     {
-        var samples = new Dictionary<(SeriesKey, DateTimeOffset), int>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         var (level, sampleEnd, members) = (LevelOrdinals.Of(reader), reader.GetOrdinal("sample_end"), reader.GetOrdinal("members"));
         while (await reader.ReadAsync(ct))

@@ -83,12 +83,21 @@ public sealed class PartitionMaintenance(NpgsqlDataSource dataSource, TimeProvid
         return await command.ExecuteScalarAsync(ct) is true;
     }
 
-    /// <summary>Deletes the series first seen before <paramref name="before"/> that have no rollup row left (<see cref="PartitionSql.PruneSeries"/>).</summary>
+    /// <summary>
+    /// Deletes the series first seen before <paramref name="before"/> that have no rollup row left (<see cref="PartitionSql.PruneSeries"/>),
+    /// then the alert evaluator's group names no series has (<see cref="PartitionSql.PruneBaselineGroups"/>) and its
+    /// late-minute marks too old to matter (<see cref="PartitionSql.PruneAlertDirtyMinutes"/>).
+    /// </summary>
     public async Task<int> PruneSeriesAsync(DateTimeOffset before, CancellationToken ct)
     {
         await using var prune = dataSource.CreateCommand(PartitionSql.PruneSeries);
         prune.Parameters.Arg(before);
-        return await prune.ExecuteNonQueryAsync(ct);
+        var pruned = await prune.ExecuteNonQueryAsync(ct);
+        await using var groups = dataSource.CreateCommand(PartitionSql.PruneBaselineGroups);
+        await groups.ExecuteNonQueryAsync(ct);
+        await using var marks = dataSource.CreateCommand(PartitionSql.PruneAlertDirtyMinutes);
+        await marks.ExecuteNonQueryAsync(ct);
+        return pruned;
     }
 
     /// <summary>Deletes the dedup keys older than 24 hours.</summary>

@@ -2,8 +2,12 @@ namespace ReportApi.Data;
 
 internal static class PartitionSql
 {
-    /// <summary>Tables partitioned by UTC day: the reports, their rollups, the serving counts and the network sets (same days, same retention).</summary>
-    public static readonly string[] DailyTables = ["reports", .. RollupSchemaSql.Tables, .. ServingSchemaSql.Tables, .. ChainSchemaSql.Tables, EvidenceSchemaSql.NetworksTable];
+    /// <summary>
+    /// Tables partitioned by UTC day: the reports, their rollups, the serving counts, the network sets and the alert
+    /// evaluator's stored baseline windows (same days, same retention).
+    /// </summary>
+    public static readonly string[] DailyTables = ["reports", .. RollupSchemaSql.Tables, .. ServingSchemaSql.Tables, .. ChainSchemaSql.Tables,
+        EvidenceSchemaSql.NetworksTable, .. AlertBaselineSchemaSql.Tables];
 
     /// <summary>Creates one day's partition of every daily table if missing, as one script. Day bounds are UTC midnights.</summary>
     public static string CreateDay(DateOnly day) => string.Join(";\n", CreateDayStatements(day));
@@ -52,4 +56,23 @@ internal static class PartitionSql
         WHERE f.first_seen_at < $1
           AND f.id NOT IN ({string.Join(" UNION ", RollupSchemaSql.Tables.Where(t => t.StartsWith("failure_rollups_", StringComparison.Ordinal)).Select(t => $"SELECT series_id FROM {t}"))})
         """;
+
+    /// <summary>
+    /// The alert evaluator's group names (a level's app, version, noted hostname; '' where the level has none) that no
+    /// series has any more, after <see cref="PruneSeries"/>: a group without series has no device rows to count, and one
+    /// that fails again is named again.
+    /// </summary>
+    public const string PruneBaselineGroups = """
+        DELETE FROM alert_baseline_groups g
+        WHERE (g.level, g.app, g.version, g.noted_hostname) NOT IN (
+            SELECT 'host', '', '', noted_hostname FROM failure_series
+            UNION SELECT 'version', app, version, '' FROM failure_series
+            UNION SELECT 'version-host', app, version, noted_hostname FROM failure_series)
+        """;
+
+    /// <summary>
+    /// Late-minute marks handed to the alert evaluator that it never took (it is disabled on every replica): older than
+    /// 36 days a mark can only touch windows no evaluation compares with (Alerting:BaselineDays is at most 35).
+    /// </summary>
+    public const string PruneAlertDirtyMinutes = "DELETE FROM alert_dirty_minutes WHERE minute < now() - interval '36 days'";
 }

@@ -19,6 +19,22 @@ internal static class PrivacySql
     public const string WaitForCloser = "SELECT pg_advisory_xact_lock(@lock_key)";
 
     /// <summary>
+    /// The alert evaluator's stored baseline windows (issue #12) that held the device: counted from minutes it failed in,
+    /// they are dropped (the evaluator recounts them without it when next needed). Runs while the
+    /// device's minute rows still exist, under the evaluation lock (<see cref="WaitForCloser"/> with that key), so no
+    /// evaluation can store a window from a snapshot that still held the device. 6 hours is the longest window.
+    /// </summary>
+    public const string DeleteBaselineWindows = """
+        WITH held AS (
+            SELECT DISTINCT bucket FROM failure_devices_minute
+            WHERE device_id = ('x' || encode(substring(@device_hash::bytea FROM 1 FOR 8), 'hex'))::bit(64)::bigint
+        )
+        DELETE FROM alert_baseline_counts w USING held h
+        WHERE w.window_start > h.bucket - interval '6 hours' AND w.window_start <= h.bucket
+          AND h.bucket < w.window_start + w.window_minutes * interval '1 minute'
+        """;
+
+    /// <summary>
     /// The device's rows in the exact device sets of every rollup grain, with each bucket's distinct-device count
     /// decremented to match (report counts are aggregates without identity and stay), and the serving counts of every
     /// bucket and group that held the device recounted: the device is gone from the whole bucket, so each group it was

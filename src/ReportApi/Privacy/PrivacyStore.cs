@@ -16,8 +16,12 @@ internal sealed class PrivacyStore(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // A running rollup closer finishes first, so a fold of its snapshot never re-adds the device.
         await ExecuteAsync(connection, transaction, PrivacySql.WaitForCloser, p => p.Arg("lock_key", Rollups.RollupsSql.LockKey), ct);
+        // And a running alert evaluation (it holds its lock to commit), so no stored baseline window is written from a
+        // snapshot that still held the device after this deletes the windows that did.
+        await ExecuteAsync(connection, transaction, PrivacySql.WaitForCloser, p => p.Arg("lock_key", Data.AlertBaselineSchemaSql.EvaluationLockKey), ct);
         var deleted = await ExecuteAsync(connection, transaction, PrivacySql.DeleteReports, p => p.Arg("device_hash", deviceHash), ct);
-        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices).Append(Rollups.ChainsSql.DeleteDevice))
+        foreach (var sql in PrivacySql.DeleteRollupDevices.Prepend(PrivacySql.DeleteInventoryDevices).Prepend(PrivacySql.DeleteBaselineWindows)
+            .Append(Rollups.ChainsSql.DeleteDevice))
         {
             await ExecuteAsync(connection, transaction, sql, p => p.Arg("device_hash", deviceHash), ct);
         }

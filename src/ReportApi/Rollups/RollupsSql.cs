@@ -28,8 +28,19 @@ internal static class RollupsSql
     /// <summary>First run of a new database: fold from the oldest minute written before the closer existed.</summary>
     public const string OldestMinute = "SELECT min(bucket) FROM failure_rollups_minute";
 
-    /// <summary>Late-write marks below the fold's upper edge are taken by this transaction (and restored by its rollback).</summary>
-    public const string TakeDirty = "DELETE FROM rollup_dirty_minutes WHERE minute < $1 RETURNING minute";
+    /// <summary>
+    /// Late-write marks below the fold's upper edge are taken by this transaction (and restored by its rollback), and
+    /// handed on to the alert evaluator in the same transaction (<c>alert_dirty_minutes</c>): it stores closed baseline
+    /// windows and must drop those a late minute changed, whenever it runs next, so a mark is never lost between the two.
+    /// </summary>
+    public const string TakeDirty = """
+        WITH taken AS (
+            DELETE FROM rollup_dirty_minutes WHERE minute < $1 RETURNING minute
+        ), handed AS (
+            INSERT INTO alert_dirty_minutes (minute) SELECT minute FROM taken ON CONFLICT DO NOTHING
+        )
+        SELECT minute FROM taken
+        """;
 
     /// <summary>Which of $1 (buckets) the closer has counted: the grand-total row exists for every counted bucket with data.</summary>
     public static string Counted(ServingGrain g) =>

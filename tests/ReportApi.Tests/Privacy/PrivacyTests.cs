@@ -69,9 +69,10 @@ public sealed class PrivacyTests(PostgresFixture postgres)
         Assert.False(await PartitionExistsAsync(app, today.AddDays(-120)));
         Assert.False(await PartitionExistsAsync(app, today.AddDays(-31)));
         Assert.Equal(0, await app.CountAsync($"SELECT count(*) FROM pg_class WHERE relname LIKE '%_p{today.AddDays(-31):yyyyMMdd}'"));
-        // Every daily table: reports, the six rollup tables, the four serving-count tables, the five chain tables and the network sets.
-        Assert.Equal(17, PartitionSql.DailyTables.Length);
-        Assert.Equal(17, await app.CountAsync($"SELECT count(*) FROM pg_class WHERE relname LIKE '%_p{today.AddDays(-29):yyyyMMdd}'"));
+        // Every daily table: reports, the six rollup tables, the four serving-count tables, the five chain tables, the network
+        // sets and the alert evaluator's stored baseline windows.
+        Assert.Equal(18, PartitionSql.DailyTables.Length);
+        Assert.Equal(18, await app.CountAsync($"SELECT count(*) FROM pg_class WHERE relname LIKE '%_p{today.AddDays(-29):yyyyMMdd}'"));
         Assert.True(await PartitionExistsAsync(app, today.AddDays(-29)));
         Assert.True(await PartitionExistsAsync(app, today));
     }
