@@ -57,7 +57,10 @@ public sealed class PrivacyLeakTests(PostgresFixture postgres)
     [Fact]
     public async Task Exported_spans_carry_route_templates_and_no_vendor_id_ingest_key_or_api_key()
     {
-        var spans = new List<Activity>();
+        // The exporter adds from the SDK's export thread without a lock of ours: a collection that locks itself, so a
+        // snapshot taken while spans are still arriving never races with an Add (it did: "Destination array was not
+        // long enough").
+        var spans = new LockedCollection<Activity>();
         await using var app = await TestApp.StartAsync(postgres, new Dictionary<string, string?>
         {
             ["Ingest:AppKeys:0:App"] = "com.example.bank",
@@ -67,15 +70,14 @@ public sealed class PrivacyLeakTests(PostgresFixture postgres)
 
         await MakeSensitiveRequestsAsync(client);
 
-        var ours = await WaitForAsync(() => { lock (spans) return spans.Where(IsOurs).ToList(); }, found =>
+        var ours = await WaitForAsync(() => spans.Snapshot().Where(IsOurs).ToList(), found =>
             found.Any(s => s.DisplayName == "DELETE /v1/devices/{vendorId}") && found.Count(s => (s.GetTagItem("http.route") as string)?.TrimEnd('/') == "/v1/reports") >= 2,
             found => string.Join("\n", found.Select(Describe)));
         var deletion = ours.First(s => s.DisplayName == "DELETE /v1/devices/{vendorId}");
         Assert.Equal("/v1/devices/{vendorId}", deletion.GetTagItem("url.path"));
         Assert.Null(ours.First(s => s.GetTagItem("http.request.method") as string == "POST").GetTagItem("url.query"));
 
-        List<Activity> all;
-        lock (spans) all = [.. spans];
+        var all = spans.Snapshot();
         AssertNoSecret("exported spans", string.Join("\n", all.Select(Describe)));
         bool IsOurs(Activity span) => span.Kind == ActivityKind.Server && (span.GetTagItem("server.port") as int? ?? 0) == app.BaseAddress.Port;
     }
@@ -125,4 +127,30 @@ public sealed class PrivacyLeakTests(PostgresFixture postgres)
         Assert.True(done(last), "the expected telemetry did not appear within 10 s:\n" + show(last));
         return last;
     }
+}
+
+/// <summary>An <see cref="ICollection{T}"/> whose every member takes one lock, for an exporter that adds from another thread.</summary>
+internal sealed class LockedCollection<T> : ICollection<T>
+{
+    private readonly List<T> _items = [];
+
+    public int Count { get { lock (_items) return _items.Count; } }
+
+    public bool IsReadOnly => false;
+
+    public List<T> Snapshot() { lock (_items) return [.. _items]; }
+
+    public void Add(T item) { lock (_items) _items.Add(item); }
+
+    public void Clear() { lock (_items) _items.Clear(); }
+
+    public bool Contains(T item) { lock (_items) return _items.Contains(item); }
+
+    public void CopyTo(T[] array, int arrayIndex) { lock (_items) _items.CopyTo(array, arrayIndex); }
+
+    public bool Remove(T item) { lock (_items) return _items.Remove(item); }
+
+    public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
