@@ -59,10 +59,7 @@ internal static class BaselineWindows
         var live = ends.Except(stored.Select(s => s.End)).ToArray();
         if (live.Length > 0)
         {
-            await using var command = new NpgsqlCommand(AlertingSql.BaselineDevicesAt, connection, transaction);
-            command.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions)
-                .Arg(live.Select(e => e.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz).Arg(window);
-            await SeriesObservations.SamplesAsync(command, samples, ct);
+            await SeriesObservations.CountsAtAsync(connection, transaction, AlertingSql.BaselineDevicesAt, filter, live, window, ct, into: samples);
         }
         return samples;
     }

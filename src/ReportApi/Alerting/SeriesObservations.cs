@@ -56,15 +56,17 @@ internal static class SeriesObservations
     /// <summary>
     /// Counts by (series, window end) of <paramref name="sql"/>, shaped like <see cref="AlertingSql.BaselineDevicesAt"/>, for
     /// every series of <paramref name="filter"/> in the windows of length <paramref name="window"/> ending at <paramref name="ends"/>:
-    /// the backtest's batches of the evaluator's statements.
+    /// the backtest's batches of the evaluator's statements, and the live evaluator's windows that cannot be stored
+    /// (added to <paramref name="into"/> when given).
     /// </summary>
     public static async Task<Dictionary<(SeriesKey, DateTimeOffset), int>> CountsAtAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string sql, (string[] Hosts, string[] Apps, string[] Versions) filter, IEnumerable<DateTimeOffset> ends, TimeSpan window, CancellationToken ct)
+        string sql, (string[] Hosts, string[] Apps, string[] Versions) filter, IEnumerable<DateTimeOffset> ends, TimeSpan window, CancellationToken ct,
+        Dictionary<(SeriesKey, DateTimeOffset), int>? into = null)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Arg(filter.Hosts).Arg(filter.Apps).Arg(filter.Versions)
             .Arg(ends.Select(e => e.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz).Arg(window);
-        return await SamplesAsync(command, [], ct);
+        return await SamplesAsync(command, into ?? [], ct);
     }
 
     /// <summary>Adds the window device counts by (series, window end) of a <see cref="AlertingSql.BaselineDevices"/>-shaped query to <paramref name="samples"/>.</summary>
